@@ -1,0 +1,54 @@
+# The two commands: `make run` (serve the app with the real data) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tests never need a real secret; production must set its own (see README, Operating).
+TEST_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-not-secret}
+
+.PHONY: run test data install install-dev lint format fixtures bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Migrate and load the committed fixtures into whatever DATABASE_URL names (SQLite file by default).
+data: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py loaddata taxonomy papers challenges
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py snapshot create seed --if-missing \
+		--description "The curated data as first loaded"
+
+## Serve on http://127.0.0.1:8000 with the real data (embedded SQLite unless DATABASE_URL says otherwise).
+run: data
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite (set DATABASE_URL=postgres://... to run it on PostgreSQL, as CI does).
+test: install-dev
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Rebuild fixtures/*.json from ../shared/survey-data (or KB_SURVEY_DATA_DIR).
+fixtures: install
+	DJANGO_DEBUG=true $(BIN)/python manage.py build_fixtures
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -1,0 +1,91 @@
+import django_filters
+from django.db.models import Q, QuerySet
+
+from papers.models import FaultMapping, Paper
+from taxonomy.filtersets import FaultCodeFilter, MethodCodeFilter, method_ids, subtree_ids
+from taxonomy.models import Phase, ReviewStatus, Strength
+
+
+class PaperFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search title, authors, venue, evidence")
+    year = django_filters.RangeFilter(label="Year (from–to)")
+    method = MethodCodeFilter(method="filter_method", label="Debugging method")
+    phase = django_filters.ChoiceFilter(choices=Phase.choices, method="filter_phase")
+    fault = FaultCodeFilter(method="filter_fault", label="Addresses fault (id)")
+    ancestor = FaultCodeFilter(method="filter_ancestor", label="Addresses any fault under (id)")
+    strength = django_filters.ChoiceFilter(choices=Strength.choices, method="filter_strength")
+    origin = django_filters.ChoiceFilter(choices=Paper.Origin.choices)
+    ordering = django_filters.OrderingFilter(
+        fields=(("year", "year"), ("title", "title"), ("mapping_count", "mappings")),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Paper
+        fields = ["q", "year", "method", "phase", "fault", "ancestor", "strength", "origin"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(authors__icontains=value)
+            | Q(venue__icontains=value)
+            | Q(evidence_note__icontains=value)
+            | Q(doi__iexact=value)
+            | Q(arxiv_id__iexact=value)
+        )
+
+    def _mapped(self, queryset: QuerySet, condition: Q) -> QuerySet:
+        """Papers with an approved mapping meeting ``condition`` (a subquery, so no duplicate rows)."""
+        mapped = FaultMapping.objects.filter(condition, status=ReviewStatus.APPROVED).values("paper_id")
+        return queryset.filter(pk__in=mapped)
+
+    def filter_method(self, queryset, name, value):
+        return queryset.filter(pk__in=Paper.objects.filter(methods__in=method_ids(value)).values("pk"))
+
+    def filter_phase(self, queryset, name, value):
+        # JSON list containment works on PostgreSQL; SQLite has no JSON contains, so match the quoted token.
+        return queryset.filter(phases__icontains=f'"{value}"')
+
+    def filter_fault(self, queryset, name, value):
+        return self._mapped(queryset, Q(fault=value))
+
+    def filter_ancestor(self, queryset, name, value):
+        return self._mapped(queryset, Q(fault_id__in=subtree_ids(value)))
+
+    def filter_strength(self, queryset, name, value):
+        return self._mapped(queryset, Q(strength=value))
+
+
+class FaultMappingFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    paper = django_filters.CharFilter(field_name="paper__key", label="Paper (key)")
+    fault = FaultCodeFilter(field_name="fault", label="Fault (id)")
+    ancestor = FaultCodeFilter(method="filter_ancestor", label="Any fault under (id)")
+    strength = django_filters.ChoiceFilter(choices=Strength.choices)
+    method = MethodCodeFilter(method="filter_method", label="Debugging method")
+    phase = django_filters.ChoiceFilter(choices=Phase.choices, method="filter_phase")
+    year = django_filters.RangeFilter(field_name="paper__year", label="Paper year")
+
+    class Meta:
+        model = FaultMapping
+        fields = ["q", "paper", "fault", "ancestor", "strength", "method", "phase", "year"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(rationale__icontains=value) | Q(paper__title__icontains=value) | Q(fault__name__icontains=value)
+        )
+
+    def filter_ancestor(self, queryset, name, value):
+        return queryset.filter(fault_id__in=subtree_ids(value))
+
+    def filter_method(self, queryset, name, value):
+        return queryset.filter(pk__in=FaultMapping.objects.filter(methods__in=method_ids(value)).values("pk"))
+
+    def filter_phase(self, queryset, name, value):
+        return queryset.filter(phases__icontains=f'"{value}"')
