@@ -20,6 +20,18 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).parent / "test-artifacts"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tests_speak_plain_http():
+    """The test client and live server speak plain HTTP, so the production HTTPS redirect is off in tests.
+
+    Production settings keep it on (DJANGO_SECURE_SSL_REDIRECT, default true; kb_site/tests/test_security.py
+    checks `manage.py check --deploy` in a subprocess with the real environment).
+    """
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture
 def postgres_only():
     if connection.vendor != "postgresql":

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from challenges.models import Artifact, Challenge, InterviewMention
-from taxonomy.filtersets import STATUS_CHOICES, FaultCodeFilter, fault_ids_with_status, subtree_ids
+from taxonomy.filtersets import STATUS_CHOICES, FaultCodeFilter, IntegerFilter, fault_ids_with_status, subtree_ids
 
 
 class _FaultFilters(django_filters.FilterSet):
@@ -27,9 +27,10 @@ class ArtifactFilterSet(_FaultFilters):
     source = django_filters.ChoiceFilter(choices=Artifact.Source.choices)
     kind = django_filters.ChoiceFilter(choices=Artifact.Kind.choices)
     framework = django_filters.ChoiceFilter(choices=Artifact.Framework.choices)
-    labelling_round = django_filters.NumberFilter()
+    labelling_round = IntegerFilter()
     ordering = django_filters.OrderingFilter(
-        fields=(("url", "url"), ("framework", "framework"), ("labelling_round", "round"), ("fault__position", "fault"))
+        fields=(("url", "url"), ("framework", "framework"), ("labelling_round", "round"), ("fault__position", "fault")),
+        label="Sort by",
     )
 
     class Meta:
@@ -45,7 +46,7 @@ class ArtifactFilterSet(_FaultFilters):
 
 class InterviewMentionFilterSet(_FaultFilters):
     q = django_filters.CharFilter(field_name="tag", lookup_expr="icontains", label="Search tag")
-    interview = django_filters.NumberFilter(field_name="interview__number", label="Interview number")
+    interview = IntegerFilter(field_name="interview__number", label="Interview number")
 
     class Meta:
         model = InterviewMention

@@ -1,9 +1,67 @@
-"""Every REST resource is registered here and mounted at /api/ (route names api:<basename>-list/-detail)."""
+"""Every REST resource is registered here and mounted at /api/ (route names api:<basename>-list/-detail).
 
+Write endpoints of the submissions issue live in ``papers/api/submissions.py`` and register themselves through
+its ``register(router)`` function (called below when the module exists), so this file needs no edit for them.
+"""
+
+import importlib.util
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
+
+from challenges.api.views import (
+    ChallengeViewSet,
+    GitHubArtifactViewSet,
+    InterviewMentionViewSet,
+    InterviewViewSet,
+    StackOverflowPostViewSet,
+)
+from kb_site.api.views import DatasetExportView, RedocView, api_not_found, redoc_bundle
+from papers.api.views import FaultMappingViewSet, PaperViewSet
+from taxonomy.api.snapshots import SnapshotDiffViewSet
+from taxonomy.api.views import (
+    CoverageViewSet,
+    FaultViewSet,
+    MethodViewSet,
+    ReportedFigureViewSet,
+    SnapshotViewSet,
+    SourceViewSet,
+)
 
 app_name = "api"
 
 router = DefaultRouter()
+router.register("coverage", CoverageViewSet, basename="coverage")
+router.register("faults", FaultViewSet, basename="fault")
+router.register("methods", MethodViewSet, basename="method")
+router.register("sources", SourceViewSet, basename="source")
+router.register("reported-figures", ReportedFigureViewSet, basename="reported-figure")
+router.register("snapshots", SnapshotViewSet, basename="snapshot")
+router.register("snapshot-diff", SnapshotDiffViewSet, basename="snapshot-diff")
 
-urlpatterns = router.urls
+router.register("papers", PaperViewSet, basename="paper")
+router.register("mappings", FaultMappingViewSet, basename="mapping")
+router.register("github-artifacts", GitHubArtifactViewSet, basename="github-artifact")
+router.register("stackoverflow-posts", StackOverflowPostViewSet, basename="stackoverflow-post")
+router.register("interviews", InterviewViewSet, basename="interview")
+router.register("interview-mentions", InterviewMentionViewSet, basename="interview-mention")
+router.register("challenges", ChallengeViewSet, basename="challenge")
+
+# The submissions issue's write endpoints (token authentication): papers/api/submissions.py, when present.
+if importlib.util.find_spec("papers.api.submissions"):
+    from papers.api import submissions
+
+    if hasattr(submissions, "register"):
+        submissions.register(router)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
+    path("export/dataset/", DatasetExportView.as_view(), name="export-dataset"),
+    *router.urls,
+    # Anything else under /api/ is a JSON 404, not the HTML error page.
+    re_path(r"^.*$", api_not_found, name="not-found"),
+]

@@ -7,6 +7,7 @@ whenever ``DJANGO_DEBUG`` is off. A malformed value fails at start-up with ``Imp
 import os
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 import plotly
 from django.core.exceptions import ImproperlyConfigured
@@ -57,6 +58,47 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# Security headers and cookies. Always on: they cost nothing on plain-HTTP development servers.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if not DEBUG:
+    # Production is served over HTTPS only (`manage.py check --deploy` is clean with these defaults).
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # Load balancers probe /healthz over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    # Only behind a proxy that sets X-Forwarded-Proto itself and strips any value sent by clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp). Scripts only from our own static files: plotly.js is served from
+# static/vendor/plotly and charts are drawn by static/js/charts.js from JSON data blocks, so no inline script
+# runs. A template that truly needs an inline script adds nonce="{{ request.csp_nonce }}". plotly.js sets
+# inline styles on the elements it draws, hence 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        # ReDoc (/api/redoc/) runs its search index in a worker it creates from a blob: URL.
+        "worker-src": [csp.SELF, "blob:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -71,15 +113,22 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
     "kb_site",
     "taxonomy",
     "papers",
     "challenges",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Oversize bodies (413) and NUL bytes in the URL (400) are refused before anything reads them;
+    # database outages become a 503.
+    "kb_site.middleware.RequestLimitsMiddleware",
+    "kb_site.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,6 +136,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "kb_site.middleware.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "kb_site.urls"
@@ -114,24 +164,48 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A persistent connection broken by a database restart is replaced at the next request.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails fast (clean 503) instead of hanging a worker for minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        # Django's RedisCache reusing one client per pool (kb_site/cache_backends.py).
+        {"BACKEND": "kb_site.cache_backends.RedisCache", "LOCATION": _redis_url}
         if _redis_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb"}
-    )
+    ),
+    # Entries keyed on the coverage data version never change: each process keeps the last few it read
+    # (the explorer's tree fragment) instead of fetching them from Redis on every request.
+    "coverage": {"BACKEND": "kb_site.cache_backends.LocalFrontCache", "LOCATION": "default"},
 }
+# App servers keep no state of their own, so any number of them can share one database and one Redis:
+# sessions live in the database (read through the shared cache when Redis is configured), and computed coverage
+# is cached in Redis keyed on a data version (taxonomy/cache.py; off with a per-process cache unless
+# KB_COVERAGE_CACHE=true).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if _redis_url else "django.contrib.sessions.backends.db"
+if os.environ.get("KB_COVERAGE_CACHE"):
+    KB_COVERAGE_CACHE = env_bool("KB_COVERAGE_CACHE", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# The gate refuses logins from a client address with too many recent failures (KB_LOGIN_FAILURE_LIMIT below)
+# before ModelBackend checks any password.
+AUTHENTICATION_BACKENDS = [
+    "kb_site.login_throttle.LoginThrottleGate",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -149,13 +223,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # plotly.js is served from the plotly package itself, so the exact version the Python side renders for
 # is the one the browser runs, and nothing is fetched from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
+# Hashed, compressed file names once `collectstatic` has run (docker compose, production); plain names before
+# that (tests, first run), so nothing depends on a collect step having happened.
+STATIC_MANIFEST = env_bool("DJANGO_STATIC_MANIFEST", (STATIC_ROOT / "staticfiles.json").exists())
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
@@ -171,20 +248,32 @@ SURVEY_DATA_DIR = Path(os.environ.get("KB_SURVEY_DATA_DIR", BASE_DIR.parent / "s
 # Request size limits: nothing legitimate is larger (BibTeX uploads are limited separately).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# kb_site.middleware.RequestLimitsMiddleware answers 413 to any body larger than DATA_UPLOAD_MAX_MEMORY_SIZE
+# (JSON included, which Django itself does not limit), or than KB_MAX_UPLOAD_SIZE for multipart uploads.
+KB_MAX_UPLOAD_SIZE = env_int("KB_MAX_UPLOAD_SIZE", 2 * 1024 * 1024)
+# Failed logins (login form, admin, API token) per client address and username before a 429, and for how long.
+KB_LOGIN_FAILURE_LIMIT = env_int("KB_LOGIN_FAILURE_LIMIT", 5)
+KB_LOGIN_LOCKOUT_SECONDS = env_int("KB_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "kb_site.api.filters.FilterBackend",
+        "kb_site.api.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "kb_site.api.pagination.KBPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["kb_site.api.permissions.ModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "kb_site.api.renderers.CSVRenderer",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kb_site.api.schema.KBAutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "kb_site.api.params.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -208,6 +297,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind`, `status` or `origin`: name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "FaultKindEnum": "taxonomy.models.Fault.Kind",
+        "FaultOriginEnum": "taxonomy.models.Fault.Origin",
+        "ReviewStatusEnum": "taxonomy.models.ReviewStatus",
+        "PaperOriginEnum": "papers.models.Paper.Origin",
+        "ArtifactKindEnum": "challenges.models.Artifact.Kind",
+        "ChallengeStatusEnum": "challenges.models.Challenge.Status",
+    },
 }
 
 LOGGING = {

@@ -1,10 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kb_site import health, views
+
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("", include("taxonomy.urls")),
     path("papers/", include("papers.urls")),
     path("", include("challenges.urls")),
+    path("accounts/", include("accounts.auth_urls")),
+    path("accounts/", include("accounts.urls")),
     path("api/", include("kb_site.api_router")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
 ]
+
+# Oversize form data is a 413 like any oversize body; a database error raised outside a view (middleware,
+# session save) is answered 503, not 500. Both answer JSON under /api/.
+handler400 = "kb_site.middleware.bad_request"
+handler500 = "kb_site.middleware.server_error"

@@ -77,6 +77,11 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\textbackslash{}").replace("{", "\\{").replace("}", "\\}")
 
 
+def _url(value: str) -> str:
+    """A URL inside ``{...}``: braces and backslashes percent-encoded, so the value cannot close the field."""
+    return value.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+
+
 def paper_to_bibtex(paper) -> str:
     """A BibTeX entry for ``paper`` (``@inproceedings`` when a venue is known, ``@misc`` otherwise)."""
     first_author = (paper.authors[0].split()[-1] if paper.authors else "anon").lower()
@@ -88,10 +93,11 @@ def paper_to_bibtex(paper) -> str:
         ("author", " and ".join(_escape(a) for a in paper.authors) + ("" if paper.authors_complete else " and others")),
         ("year", str(paper.year) if paper.year else ""),
         ("booktitle" if paper.venue else "note", _escape(paper.venue)),
-        ("doi", paper.doi or ""),
-        ("eprint", paper.arxiv_id or ""),
+        # Every value is escaped: a stored DOI or URL with a "}" must not end the field and start another.
+        ("doi", _escape(paper.doi or "")),
+        ("eprint", _escape(paper.arxiv_id or "")),
         ("archiveprefix", "arXiv" if paper.arxiv_id else ""),
-        ("url", paper.link or ""),
+        ("url", _url(paper.link or "")),
     ]
     for name, value in fields:
         if value:

@@ -2,19 +2,19 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from papers.models import FaultMapping, Paper
-from taxonomy.filtersets import FaultCodeFilter, MethodCodeFilter, method_ids, subtree_ids
+from taxonomy.filtersets import FaultCodeFilter, IntegerRangeFilter, MethodCodeFilter, method_ids, subtree_ids
 from taxonomy.models import Phase, ReviewStatus, Strength
 
 
 class PaperFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search title, authors, venue, evidence")
-    year = django_filters.RangeFilter(label="Year (from–to)")
+    year = IntegerRangeFilter(label="Year (from–to)")
     method = MethodCodeFilter(method="filter_method", label="Debugging method")
-    phase = django_filters.ChoiceFilter(choices=Phase.choices, method="filter_phase")
+    phase = django_filters.ChoiceFilter(choices=Phase.choices, method="filter_phase", label="Phase")
     fault = FaultCodeFilter(method="filter_fault", label="Addresses fault (id)")
     ancestor = FaultCodeFilter(method="filter_ancestor", label="Addresses any fault under (id)")
-    strength = django_filters.ChoiceFilter(choices=Strength.choices, method="filter_strength")
-    origin = django_filters.ChoiceFilter(choices=Paper.Origin.choices)
+    strength = django_filters.ChoiceFilter(choices=Strength.choices, method="filter_strength", label="Mapping strength")
+    origin = django_filters.ChoiceFilter(choices=Paper.Origin.choices, label="In the knowledge base because")
     ordering = django_filters.OrderingFilter(
         fields=(("year", "year"), ("title", "title"), ("mapping_count", "mappings")),
         label="Sort by",
@@ -66,8 +66,8 @@ class FaultMappingFilterSet(django_filters.FilterSet):
     ancestor = FaultCodeFilter(method="filter_ancestor", label="Any fault under (id)")
     strength = django_filters.ChoiceFilter(choices=Strength.choices)
     method = MethodCodeFilter(method="filter_method", label="Debugging method")
-    phase = django_filters.ChoiceFilter(choices=Phase.choices, method="filter_phase")
-    year = django_filters.RangeFilter(field_name="paper__year", label="Paper year")
+    phase = django_filters.ChoiceFilter(choices=Phase.choices, method="filter_phase", label="Phase")
+    year = IntegerRangeFilter(field_name="paper__year", label="Paper year")
 
     class Meta:
         model = FaultMapping

@@ -103,17 +103,24 @@ class Paper(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["title_normalised"])
+    history = HistoricalRecords(
+        excluded_fields=["title_normalised"], history_change_reason_field=models.TextField(null=True)
+    )
     objects = PaperManager()
 
     class Meta:
         ordering = ["-year", "title"]
         constraints = [
+            # A rejected submission's new paper stays as history; it must not block a later, correct proposal.
             models.UniqueConstraint(
-                fields=["doi"], condition=Q(doi__isnull=False), name="%(app_label)s_%(class)s_unique_doi"
+                fields=["doi"],
+                condition=Q(doi__isnull=False) & ~Q(status="rejected"),
+                name="%(app_label)s_%(class)s_unique_doi",
             ),
             models.UniqueConstraint(
-                fields=["arxiv_id"], condition=Q(arxiv_id__isnull=False), name="%(app_label)s_%(class)s_unique_arxiv"
+                fields=["arxiv_id"],
+                condition=Q(arxiv_id__isnull=False) & ~Q(status="rejected"),
+                name="%(app_label)s_%(class)s_unique_arxiv",
             ),
             models.CheckConstraint(condition=~Q(doi=""), name="%(app_label)s_%(class)s_doi_null_not_empty"),
             models.CheckConstraint(condition=~Q(arxiv_id=""), name="%(app_label)s_%(class)s_arxiv_null_not_empty"),
@@ -190,6 +197,17 @@ class RelatedReference(models.Model):
 #
 
 
+class SubmissionQuerySet(models.QuerySet):
+    def for_list(self) -> "SubmissionQuerySet":
+        """Submissions with paper and people joined, mappings (fault, methods) prefetched: 3 queries."""
+        return self.select_related("paper", "submitter", "claimed_by", "reviewed_by").prefetch_related(
+            Prefetch(
+                "mappings",
+                FaultMapping.objects.select_related("fault").prefetch_related("methods").order_by("fault__position"),
+            )
+        )
+
+
 class Submission(models.Model):
     """A researcher's proposal of a paper (new or existing) and its fault mappings, reviewed by a curator."""
 
@@ -211,7 +229,9 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # Review reasons are kept in full in the history (the default change-reason column stops at 100 characters).
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -283,7 +303,7 @@ class FaultMapping(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
     objects = FaultMappingManager()
 
     class Meta:

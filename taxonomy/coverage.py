@@ -28,9 +28,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from django.db.models import Count, Q
 
+from taxonomy import cache as coverage_cache
 from taxonomy.models import Fault, Method, ReportedFigure, ReviewStatus, Snapshot, Strength
 from taxonomy.tree import Tree, build_tree
 
@@ -81,6 +83,19 @@ def _related_model(name: str):
     return Fault._meta.get_field(name).related_model
 
 
+def _live_filter(as_of: datetime.datetime | None, prefix: str = "") -> Q:
+    """The live mappings that count (``prefix`` reaches FaultMapping from another model, e.g. ``faultmapping__``)."""
+    if as_of is None:
+        return Q(**{f"{prefix}status": ReviewStatus.APPROVED})
+    # A mapping counted at `as_of` had been approved by then and not yet retracted.
+    return Q(
+        **{
+            f"{prefix}status__in": [ReviewStatus.APPROVED, ReviewStatus.RETRACTED],
+            f"{prefix}approved_at__lte": as_of,
+        }
+    ) & (Q(**{f"{prefix}retracted_at__isnull": True}) | Q(**{f"{prefix}retracted_at__gt": as_of}))
+
+
 def mapping_set(*, as_of: datetime.datetime | None = None, snapshot: Snapshot | None = None) -> list[MappingFact]:
     """The mappings coverage is computed from: a snapshot's frozen set, or the live approved set (at ``as_of``).
 
@@ -92,20 +107,14 @@ def mapping_set(*, as_of: datetime.datetime | None = None, snapshot: Snapshot | 
             for entry in snapshot.entries.all().order_by("pk")
         ]
     FaultMapping = _related_model("mappings")
-    mappings = FaultMapping.objects.all()
-    if as_of is None:
-        mappings = mappings.filter(status=ReviewStatus.APPROVED)
-    else:
-        # A mapping counted at `as_of` had been approved by then and not yet retracted.
-        mappings = mappings.filter(
-            Q(status__in=[ReviewStatus.APPROVED, ReviewStatus.RETRACTED]),
-            approved_at__lte=as_of,
-        ).filter(Q(retracted_at__isnull=True) | Q(retracted_at__gt=as_of))
+    mappings = FaultMapping.objects.filter(_live_filter(as_of))
     rows = list(mappings.values_list("pk", "fault_id", "paper__key", "strength"))
     methods: dict[int, list[str]] = defaultdict(list)
     through = FaultMapping.methods.through
+    # The same filter as a subquery, not a list of ids: tens of thousands of bound parameters cost more to
+    # send and parse than the query itself (and PostgreSQL accepts at most 65,535).
     for mapping_id, code in (
-        through.objects.filter(faultmapping_id__in=[row[0] for row in rows])
+        through.objects.filter(faultmapping__in=mappings.values("pk"))
         .order_by("method__position")
         .values_list("faultmapping_id", "method__code")
         if rows
@@ -184,13 +193,17 @@ def leaf_status(explicit: int, partial: int) -> Status:
 
 
 def _evidence_by_fault() -> tuple[dict[int, EvidenceCounts], dict[str, int]]:
-    """Evidence per fault id, and unclassified counts per source: two grouped queries."""
+    """Evidence per fault id, and unclassified counts per source: two grouped queries.
+
+    ``COUNT(*)``, not ``COUNT(id)``: the grouped columns are all in an index (artefact source+fault, mention
+    fault), so PostgreSQL can answer from the index alone instead of reading every row.
+    """
     Artifact = _related_model("artifacts")
     Mention = _related_model("interview_mentions")
     github: Counter[int] = Counter()
     stackoverflow: Counter[int] = Counter()
     unclassified = {"github": 0, "stackoverflow": 0, "interviews": 0}
-    for fault_id, source, n in Artifact.objects.values_list("fault_id", "source").annotate(n=Count("pk")).order_by():
+    for fault_id, source, n in Artifact.objects.values_list("fault_id", "source").annotate(n=Count("*")).order_by():
         if fault_id is None:
             unclassified[source] = unclassified.get(source, 0) + n
         elif source == "github":
@@ -198,7 +211,7 @@ def _evidence_by_fault() -> tuple[dict[int, EvidenceCounts], dict[str, int]]:
         else:
             stackoverflow[fault_id] += n
     interviews: Counter[int] = Counter()
-    for fault_id, n in Mention.objects.values_list("fault_id").annotate(n=Count("pk")).order_by():
+    for fault_id, n in Mention.objects.values_list("fault_id").annotate(n=Count("*")).order_by():
         if fault_id is None:
             unclassified["interviews"] += n
         else:
@@ -213,45 +226,133 @@ def _challenges_by_fault() -> Counter[int]:
 
 
 @dataclass(frozen=True)
+class MappingTotals:
+    """Counts over the mapping set (mappings to faults outside the tree are ignored)."""
+
+    papers: int  # distinct papers
+    mappings: int
+    explicit: int
+    partial: int
+    category: int  # mappings to a category rather than a leaf
+
+
+@dataclass(frozen=True)
 class CoverageData:
-    """Everything one computation produced: rows in tree order plus the raw counts the summary needs."""
+    """Everything one computation produced: rows in tree order plus the raw counts the summary needs.
+
+    ``facts`` (one ``MappingFact`` per mapping, for the gap map and papers per year) is loaded on first use
+    for live data (two queries): the rows and the summary are computed from grouped queries and never need it.
+    """
 
     rows: list[FaultCoverage]
     tree: Tree
-    facts: list[MappingFact]
     unclassified: dict[str, int]
+    totals: MappingTotals
+    as_of: datetime.datetime | None = None
+    preloaded_facts: list[MappingFact] | None = field(default=None, repr=False)
 
     def row(self, code: str) -> FaultCoverage:
         return self._by_code[code]
 
-    @property
+    @cached_property
+    def facts(self) -> list[MappingFact]:
+        if self.preloaded_facts is not None:
+            return self.preloaded_facts
+        return mapping_set(as_of=self.as_of)
+
+    @cached_property
     def _by_code(self) -> dict[str, FaultCoverage]:
         return {row.code: row for row in self.rows}
 
 
-def compute(
-    *, as_of: datetime.datetime | None = None, snapshot: Snapshot | None = None, tree: Tree | None = None
-) -> CoverageData:
-    """Coverage of every node, tree order. 6 queries whatever the data size (tree, 2 mapping set, 3 evidence)."""
-    tree = tree or build_tree()
-    facts = mapping_set(as_of=as_of, snapshot=snapshot)
-    evidence, unclassified = _evidence_by_fault()
-    challenges = _challenges_by_fault()
+@dataclass
+class _MappingAggregate:
+    """Per-fault aggregates of a mapping set: what the roll-up needs (paper identities are keys or ids)."""
 
-    explicit: Counter[int] = Counter()
-    partial: Counter[int] = Counter()
-    papers: dict[int, set[str]] = defaultdict(set)
-    methods: dict[int, set[str]] = defaultdict(set)
+    explicit: Counter[int] = field(default_factory=Counter)
+    partial: Counter[int] = field(default_factory=Counter)
+    papers: dict[int, set] = field(default_factory=lambda: defaultdict(set))
+    methods: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _aggregate_facts(facts: Iterable[MappingFact], tree: Tree) -> _MappingAggregate:
+    agg = _MappingAggregate()
     for fact in facts:
         if fact.fault_id not in tree.by_id:
             continue
-        (explicit if fact.strength == Strength.EXPLICIT else partial)[fact.fault_id] += 1
-        papers[fact.fault_id].add(fact.paper)
-        methods[fact.fault_id].update(fact.methods)
+        (agg.explicit if fact.strength == Strength.EXPLICIT else agg.partial)[fact.fault_id] += 1
+        agg.papers[fact.fault_id].add(fact.paper)
+        agg.methods[fact.fault_id].update(fact.methods)
+    return agg
+
+
+def _aggregate_live(as_of: datetime.datetime | None, tree: Tree) -> _MappingAggregate:
+    """The live mapping set aggregated per fault in two queries: (fault, paper id, strength) rows, and the distinct
+    (fault, method code) pairs. Cheaper than loading one ``MappingFact`` per mapping with its paper key and methods.
+    """
+    FaultMapping = _related_model("mappings")
+    agg = _MappingAggregate()
+    by_id = tree.by_id
+    explicit, partial, papers = agg.explicit, agg.partial, agg.papers
+    rows = FaultMapping.objects.filter(_live_filter(as_of)).order_by().values_list("fault_id", "paper_id", "strength")
+    for fault_id, paper_id, strength in rows:
+        if fault_id in by_id:
+            (explicit if strength == Strength.EXPLICIT else partial)[fault_id] += 1
+            papers[fault_id].add(paper_id)
+    pairs = (
+        FaultMapping.methods.through.objects.filter(_live_filter(as_of, prefix="faultmapping__"))
+        .order_by()
+        .values_list("faultmapping__fault_id", "method__code")
+        .distinct()
+    )
+    for fault_id, code in pairs:
+        agg.methods[fault_id].add(code)
+    return agg
+
+
+def compute(
+    *,
+    as_of: datetime.datetime | None = None,
+    snapshot: Snapshot | None = None,
+    tree: Tree | None = None,
+    use_cache: bool = True,
+) -> CoverageData:
+    """Coverage of every node, tree order. 6 queries whatever the data size (tree, 2 mapping set, 3 evidence).
+
+    The live figures (no ``as_of``, ``snapshot`` or ``tree``) come from the cache keyed on the data version
+    (``taxonomy/cache.py``) when caching is on: no query at all while nothing has changed. ``use_cache=False``
+    always computes.
+    """
+    if use_cache and as_of is None and snapshot is None and tree is None and coverage_cache.enabled():
+        return coverage_cache.cached("compute", _compute_for_cache)
+    return _compute(as_of=as_of, snapshot=snapshot, tree=tree)
+
+
+def _compute_for_cache() -> CoverageData:
+    # Everything a page may ask of the cached object is computed once here, not per request.
+    data = _compute()
+    data.facts  # noqa: B018 - load the mapping set into the cached object
+    data.__dict__["_summary"] = coverage_summary(data)
+    return data
+
+
+def _compute(
+    *, as_of: datetime.datetime | None = None, snapshot: Snapshot | None = None, tree: Tree | None = None
+) -> CoverageData:
+    tree = tree or build_tree()
+    facts = None
+    if snapshot is not None:
+        facts = mapping_set(snapshot=snapshot)
+        agg = _aggregate_facts(facts, tree)
+    else:
+        agg = _aggregate_live(as_of, tree)
+    evidence, unclassified = _evidence_by_fault()
+    challenges = _challenges_by_fault()
+    explicit, partial, papers, methods = agg.explicit, agg.partial, agg.papers, agg.methods
 
     # Post-order roll-up: children are computed before their parent.
     results: dict[int, FaultCoverage] = {}
-    subtree_papers: dict[int, set[str]] = {}
+    subtree_papers: dict[int, set] = {}
     for root in tree.roots:
         for node in reversed(list(root.walk())):
             fid = node.fault.pk
@@ -293,7 +394,20 @@ def compute(
                 methods=tuple(sorted(methods[fid])),
             )
     rows = [results[node.fault.pk] for node in tree]
-    return CoverageData(rows=rows, tree=tree, facts=facts, unclassified=unclassified)
+    all_papers: set = set()
+    for root in tree.roots:
+        all_papers |= subtree_papers[root.fault.pk]
+    leaf_ids = {row.fault.pk for row in rows if row.is_leaf}
+    totals = MappingTotals(
+        papers=len(all_papers),
+        mappings=sum(explicit.values()) + sum(partial.values()),
+        explicit=sum(explicit.values()),
+        partial=sum(partial.values()),
+        category=sum(explicit[fid] + partial[fid] for fid in set(explicit) | set(partial) if fid not in leaf_ids),
+    )
+    return CoverageData(
+        rows=rows, tree=tree, unclassified=unclassified, totals=totals, as_of=as_of, preloaded_facts=facts
+    )
 
 
 def fault_coverage(**kwargs) -> list[FaultCoverage]:
@@ -374,8 +488,14 @@ class CoverageSummary:
 
 
 def coverage_summary(data: CoverageData | None = None, **kwargs) -> CoverageSummary:
-    """Totals and shares over a computation (computed afresh when ``data`` is not given)."""
+    """Totals and shares over a computation (computed afresh when ``data`` is not given). One query.
+
+    The cached live computation carries its summary already (no query).
+    """
     data = data or compute(**kwargs)
+    memo = data.__dict__.get("_summary")
+    if memo is not None:
+        return memo
     leaves = [row for row in data.rows if row.is_leaf]
     by_status = Counter(row.status for row in leaves)
 
@@ -397,8 +517,7 @@ def coverage_summary(data: CoverageData | None = None, **kwargs) -> CoverageSumm
             unaddressed=counts[Status.UNADDRESSED],
         )
 
-    facts = [fact for fact in data.facts if fact.fault_id in data.tree.by_id]
-    leaf_ids = {row.fault.pk for row in leaves}
+    totals = data.totals
     Challenge = _related_model("challenges")
     return CoverageSummary(
         leaves=LeafShares(
@@ -410,11 +529,11 @@ def coverage_summary(data: CoverageData | None = None, **kwargs) -> CoverageSumm
         github=practice("github"),
         stackoverflow=practice("stackoverflow"),
         interviews=practice("interviews"),
-        papers=len({fact.paper for fact in facts}),
-        mappings=len(facts),
-        explicit_mappings=sum(1 for fact in facts if fact.strength == Strength.EXPLICIT),
-        partial_mappings=sum(1 for fact in facts if fact.strength == Strength.PARTIAL),
-        category_mappings=sum(1 for fact in facts if fact.fault_id not in leaf_ids),
+        papers=totals.papers,
+        mappings=totals.mappings,
+        explicit_mappings=totals.explicit,
+        partial_mappings=totals.partial,
+        category_mappings=totals.category,
         challenges_confirmed=Challenge.objects.filter(status="confirmed").count(),
     )
 
@@ -559,3 +678,57 @@ def papers_per_year_by_method(data: CoverageData) -> dict[tuple[int | None, str]
             top = parents.get(code) or code
             seen[(years.get(fact.paper), top)].add(fact.paper)
     return {key: len(value) for key, value in sorted(seen.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1]))}
+
+
+def computed_share(summary: CoverageSummary, key: str) -> Share | None:
+    """Numerator and denominator behind a computed percentage key (``leaves.addressed_pct``,
+    ``github.unaddressed_pct``), so a page can show "27 / 103" beside "26.2%". None for any other key."""
+    group, _, attr = key.partition(".")
+    status = attr.removesuffix("_pct")
+    if not attr.endswith("_pct") or status not in {s.value for s in Status}:
+        return None
+    target = getattr(summary, group, None)
+    if isinstance(target, LeafShares):
+        return target.share(Status(status))
+    if isinstance(target, PracticeShares):
+        return Share(getattr(target, status), target.classified)
+    return None
+
+
+def demand_gaps_by_category(data: CoverageData, *, depth: int = 0, **kwargs) -> dict[str, list[DemandGap]]:
+    """Demand gaps (``demand_gaps(data, **kwargs)``) grouped by the category at ``depth`` that holds them.
+
+    Every category at that depth is a key (with an empty list when it has none), in tree order. No query.
+    """
+    groups: dict[str, list[DemandGap]] = {
+        node.fault.code: [] for node in data.tree if node.depth == depth and node.fault.kind == Fault.Kind.CATEGORY
+    }
+    for gap in demand_gaps(data, **kwargs):
+        chain = [*data.tree.by_id[gap.row.fault.pk].ancestors, data.tree.by_id[gap.row.fault.pk]]
+        if len(chain) > depth and chain[depth].fault.code in groups:
+            groups[chain[depth].fault.code].append(gap)
+    return groups
+
+
+@dataclass(frozen=True)
+class ChallengeCatalogue:
+    """How much of the survey's list of challenges the knowledge base catalogues ("7 of 13")."""
+
+    confirmed: int  # challenges named by the survey and catalogued here
+    candidates: int  # recurring themes from our coding, not the survey's
+    reported: ReportedFigure | None  # the survey's own count of challenges, when stored
+    interviews: int  # transcripts the encounter frequencies were coded from
+
+
+def challenge_catalogue() -> ChallengeCatalogue:
+    """Confirmed and candidate challenges beside the survey's reported count. Three queries."""
+    Challenge = _related_model("challenges")
+    Interview = Challenge.passages.rel.related_model.interview.field.related_model
+    counts = Counter(dict(Challenge.objects.values_list("status").annotate(n=Count("pk")).order_by()))
+    reported = ReportedFigure.objects.select_related("source").filter(computed_counterpart="challenges.confirmed")
+    return ChallengeCatalogue(
+        confirmed=counts.get("confirmed", 0),
+        candidates=counts.get("candidate", 0),
+        reported=reported.first(),
+        interviews=Interview.objects.count(),
+    )

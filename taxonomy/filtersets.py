@@ -7,15 +7,30 @@ same on both.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from taxonomy import coverage
-from taxonomy.models import Fault, Method
+from taxonomy.models import Fault, Method, ReportedFigure, Snapshot
 from taxonomy.tree import build_tree
 
 
+class CodeChoiceField(django_filters.fields.ModelChoiceField):
+    """A choice by code; a value no code can have (a NUL character, which PostgreSQL refuses) is invalid up front."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+@extend_schema_field(OpenApiTypes.STR)  # the API schema's type of the parameter: a fault id string
 class FaultCodeFilter(django_filters.ModelChoiceFilter):
     """A fault named by its stable id (``H-1.2.3-1``); an unknown id is a validation error (HTTP 400)."""
+
+    field_class = CodeChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Fault.objects.all())
@@ -23,13 +38,42 @@ class FaultCodeFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class MethodCodeFilter(django_filters.ModelChoiceFilter):
     """A debugging method by code (``M-T`` or ``M-T-GEN``); a top-level code also matches its subtypes."""
+
+    field_class = CodeChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Method.objects.all())
         kwargs.setdefault("to_field_name", "code")
         super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (``?interview=1.5`` is an error, not interview 1)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        # Database integers are at most 64-bit; a larger value is a validation error, not a driver overflow.
+        kwargs.setdefault("min_value", -(2**63) + 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class IntegerRangeField(django_filters.fields.RangeField):
+    def __init__(self, fields=None, *args, **kwargs):
+        bounds = {"min_value": -(2**63) + 1, "max_value": 2**63 - 1}
+        super().__init__(fields or (forms.IntegerField(**bounds), forms.IntegerField(**bounds)), *args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerRangeFilter(django_filters.RangeFilter):
+    """``?<name>_min=&<name>_max=`` with whole numbers (years)."""
+
+    field_class = IntegerRangeField
 
 
 def subtree_ids(fault: Fault) -> list[int]:
@@ -53,7 +97,7 @@ STATUS_CHOICES = [(s.value, s.label) for s in coverage.Status]
 class FaultFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     parent = FaultCodeFilter(field_name="parent", label="Parent (fault id)")
-    parent_id = django_filters.NumberFilter(field_name="parent_id", label="Parent (database id)")
+    parent_id = IntegerFilter(field_name="parent_id", label="Parent (database id)")
     ancestor = FaultCodeFilter(method="filter_ancestor", label="Anywhere under (fault id)")
     kind = django_filters.ChoiceFilter(choices=Fault.Kind.choices)
     origin = django_filters.ChoiceFilter(choices=Fault.Origin.choices)
@@ -95,3 +139,33 @@ class FaultFilterSet(django_filters.FilterSet):
         if value == "none":
             return queryset.filter(artifacts__isnull=True, interview_mentions__isnull=True)
         return queryset
+
+
+class MethodFilterSet(django_filters.FilterSet):
+    parent = MethodCodeFilter(field_name="parent", label="Subtype of (method code)")
+    top_level = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label="Top-level families")
+
+    class Meta:
+        model = Method
+        fields = ["parent", "top_level"]
+
+
+class ReportedFigureFilterSet(django_filters.FilterSet):
+    source = django_filters.CharFilter(field_name="source__key", label="Source (key)")
+    unit = django_filters.ChoiceFilter(choices=ReportedFigure.Unit.choices)
+
+    class Meta:
+        model = ReportedFigure
+        fields = ["source", "unit"]
+
+
+class SnapshotFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search name, description")
+
+    class Meta:
+        model = Snapshot
+        fields = ["q"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value)) if value else queryset

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -114,9 +116,10 @@ class ReportedFigure(models.Model):
     @property
     def display_value(self) -> str:
         """Percentages with one decimal and a % sign (48.0%), counts as whole numbers (96)."""
+        value = Decimal(str(self.value))
         if self.unit == self.Unit.PERCENT:
-            return f"{self.value:.1f}%"
-        return f"{self.value:.0f}"
+            return f"{value:.1f}%"
+        return f"{value:.0f}"
 
     def natural_key(self):
         return (self.key,)

@@ -204,3 +204,50 @@ class QueryBudgetTests(TestCase):
         self.assertGreater(rows_large, rows_small)
         self.assertEqual(small, large)
         self.assertLessEqual(large, 8)
+
+
+class ComputedShareAndDemandByCategoryTests(KBTestCase):
+    def test_computed_share_gives_numerator_and_denominator_of_a_percentage_key(self):
+        summary = coverage.coverage_summary()
+        self.assertEqual(coverage.computed_share(summary, "leaves.addressed_pct"), coverage.Share(1, 2))
+        self.assertEqual(coverage.computed_share(summary, "leaves.unaddressed_pct"), coverage.Share(1, 2))
+        # GitHub: the issue (addressed leaf) and the commit (unaddressed leaf).
+        self.assertEqual(coverage.computed_share(summary, "github.unaddressed_pct"), coverage.Share(1, 2))
+        self.assertEqual(coverage.computed_share(summary, "interviews.unaddressed_pct"), coverage.Share(0, 1))
+
+    def test_computed_share_is_none_for_counts_and_unknown_keys(self):
+        summary = coverage.coverage_summary()
+        for key in ("papers.total", "challenges.confirmed", "leaves.total", "nothing.addressed_pct", ""):
+            self.assertIsNone(coverage.computed_share(summary, key), key)
+
+    def test_demand_gaps_are_grouped_under_their_top_level_category(self):
+        data = coverage.compute()
+        groups = coverage.demand_gaps_by_category(data, min_evidence=1)
+        # T-1 (the commit, no paper) is the only leaf with evidence and no research.
+        self.assertEqual({code: [g.row.code for g in gaps] for code, gaps in groups.items()}, {"T": ["T-1"]})
+        self.assertEqual(coverage.demand_gaps_by_category(data), {"T": []})
+
+    def test_demand_gaps_by_category_at_depth_one_lists_every_category_there(self):
+        make_artifact(self.memory_leak, url="https://github.com/o/r/issues/5")
+        self.alpha_leak.status = ReviewStatus.REJECTED
+        self.alpha_leak.save()
+        groups = coverage.demand_gaps_by_category(coverage.compute(), depth=1, min_evidence=1)
+        self.assertEqual({code: [g.row.code for g in gaps] for code, gaps in groups.items()}, {"T.1": ["T.1-1"]})
+
+
+class ChallengeCatalogueTests(KBTestCase):
+    def test_counts_confirmed_and_candidates_beside_the_reported_figure(self):
+        from challenges.tests.factories import make_challenge
+
+        make_challenge("theme", status="candidate")
+        make_reported_figure(
+            "primary-challenges", value="13", unit="count", computed_counterpart="challenges.confirmed"
+        )
+        make_interview(2)
+        with self.assertNumQueries(3):
+            catalogue = coverage.challenge_catalogue()
+        self.assertEqual((catalogue.confirmed, catalogue.candidates, catalogue.interviews), (1, 1, 2))
+        self.assertEqual(catalogue.reported.display_value, "13")
+
+    def test_reported_is_none_when_the_survey_figure_is_not_stored(self):
+        self.assertIsNone(coverage.challenge_catalogue().reported)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/token/", views.token_create, name="token-create"),
+    path("profile/token/revoke/", views.token_revoke, name="token-revoke"),
+]

@@ -1,0 +1,212 @@
+"""Measurements taken inside a Django process (run by bench/run.py as ``python -m bench.probe TASK``).
+
+Tasks (each prints one JSON document on its last line of output):
+
+* ``targets``: the URLs the load test requests (a typical synthetic leaf's page, a filtered papers list) and
+  the coverage-summary JSON, written to ``STATIC`` for the static-file baseline.
+* ``engine N``: the engine's uncached computation (``coverage.compute(use_cache=False)`` and
+  ``coverage_summary``) timed N times, with its database share, and its numbers in bench/coverage.sql's shape.
+* ``queries URL...``: queries and time per request for each URL through Django's test client, after one
+  warm-up request (so with caching on, the steady state is measured).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from taxonomy import coverage  # noqa: E402
+
+STATIC = Path(__file__).resolve().parent / "results" / "tmp" / "static" / "coverage-summary.json"
+HEADERS = {"HTTP_HOST": "127.0.0.1"}
+
+
+def targets(write_static: bool = True, fault: str | None = None) -> dict:
+    """The pages to load. The fault page is a synthetic leaf with papers and every kind of evidence (so no list on
+    it is empty, and the same page can be compared across scales), the median of those by evidence."""
+    data = coverage.compute(use_cache=False)
+    leaves = sorted(
+        (
+            row
+            for row in data.rows
+            if row.is_leaf
+            and row.code.startswith("S-")
+            and row.papers
+            and row.evidence.github
+            and row.evidence.stackoverflow
+            and row.evidence.interviews
+        ),
+        key=lambda row: (row.evidence.total, row.code),
+    )
+    typical = data.row(fault) if fault else leaves[len(leaves) // 2]
+    heaviest = max(
+        (row for row in data.rows if row.is_leaf and row.code.startswith("S-")),
+        key=lambda row: (row.evidence.total, row.code),
+    )
+    root = next(node.fault.code for node in data.tree.roots if node.fault.code.startswith("S-"))
+    response = Client().get("/api/coverage/", **HEADERS)
+    if response.status_code != 200:
+        raise SystemExit(f"/api/coverage/ answered {response.status_code}")
+    if write_static:
+        STATIC.parent.mkdir(parents=True, exist_ok=True)
+        STATIC.write_bytes(response.content)
+    return {
+        "fault_page": f"/faults/{typical.code}/",
+        "fault_evidence": typical.evidence.total,
+        "heaviest_fault_page": f"/faults/{heaviest.code}/",
+        "heaviest_fault_evidence": heaviest.evidence.total,
+        "papers_list": f"/papers/?ancestor={root}&year_min=2020",
+        "static_bytes": len(response.content),
+    }
+
+
+class _DbTimer:
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+
+def _engine_numbers(data: coverage.CoverageData, summary: coverage.CoverageSummary) -> dict:
+    """The engine's figures in bench/coverage.sql's output shape, to check the two compute the same numbers."""
+    rows = [
+        {
+            "code": r.code,
+            "status": r.status.value if r.status else None,
+            "explicit": r.explicit,
+            "partial": r.partial,
+            "papers": r.papers,
+            "papers_subtree": r.papers_subtree,
+            "category_mappings_subtree": r.category_mappings_subtree,
+            "evidence": [r.evidence.github, r.evidence.stackoverflow, r.evidence.interviews],
+            "evidence_subtree": [
+                r.evidence_subtree.github,
+                r.evidence_subtree.stackoverflow,
+                r.evidence_subtree.interviews,
+            ],
+            "leaves": r.leaves,
+            "leaves_addressed": r.leaves_addressed,
+            "leaves_partial": r.leaves_partial,
+            "leaves_unaddressed": r.leaves_unaddressed,
+            "challenges": r.challenges,
+            "methods": list(r.methods),
+        }
+        for r in data.rows
+    ]
+
+    def practice(p: coverage.PracticeShares) -> dict:
+        return {
+            "classified": p.classified,
+            "on_category": p.on_category,
+            "unclassified": p.unclassified,
+            "addressed": p.addressed,
+            "partial": p.partial,
+            "unaddressed": p.unaddressed,
+        }
+
+    leaves = summary.leaves
+    return {
+        "rows": rows,
+        "summary": {
+            "leaves": {
+                "total": leaves.total,
+                "addressed": leaves.addressed,
+                "partial": leaves.partial,
+                "unaddressed": leaves.unaddressed,
+            },
+            "practice": {
+                "github": practice(summary.github),
+                "stackoverflow": practice(summary.stackoverflow),
+                "interviews": practice(summary.interviews),
+            },
+            "papers": {
+                "total": summary.papers,
+                "mappings": summary.mappings,
+                "explicit": summary.explicit_mappings,
+                "partial": summary.partial_mappings,
+                "category_level": summary.category_mappings,
+            },
+            "challenges_confirmed": summary.challenges_confirmed,
+        },
+    }
+
+
+def engine(runs: int) -> dict:
+    coverage.coverage_summary(coverage.compute(use_cache=False))  # connect, warm the caches of PostgreSQL
+    totals, db = [], []
+    for _ in range(runs):
+        timer = _DbTimer()
+        with connection.execute_wrapper(timer):
+            start = time.perf_counter()
+            data = coverage.compute(use_cache=False)
+            summary = coverage.coverage_summary(data)
+            totals.append((time.perf_counter() - start) * 1000)
+        db.append(timer.seconds * 1000)
+    with CaptureQueriesContext(connection) as ctx:
+        coverage.coverage_summary(coverage.compute(use_cache=False))
+    return {
+        "runs_ms": [round(t, 1) for t in totals],
+        "median_ms": round(statistics.median(totals), 1),
+        "db_median_ms": round(statistics.median(db), 1),
+        "queries": len(ctx.captured_queries),
+        "numbers": _engine_numbers(data, summary),
+    }
+
+
+def queries(urls: list[str], repeat: int = 3) -> dict:
+    client = Client()
+    out = {}
+    for url in urls:
+        client.get(url, **HEADERS)  # warm-up: fills the coverage cache when it is on
+        counts, times, status, size = [], [], None, 0
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                response = client.get(url, **HEADERS)
+                times.append((time.perf_counter() - start) * 1000)
+            counts.append(len(ctx.captured_queries))
+            status, size = response.status_code, len(response.content)
+        out[url] = {
+            "status": status,
+            "queries": max(counts),
+            "ms": round(statistics.median(times), 1),
+            "bytes": size,
+        }
+    return out
+
+
+def main(argv: list[str]) -> None:
+    task, args = argv[0], argv[1:]
+    if task == "targets":
+        fault = args[args.index("--fault") + 1] if "--fault" in args else None
+        result = targets(write_static="--no-static" not in args, fault=fault)
+    elif task == "engine":
+        result = engine(int(args[0]) if args else 7)
+    elif task == "queries":
+        repeat = int(os.environ.get("BENCH_PROBE_REPEAT", "3"))
+        result = queries(args, repeat)
+    else:
+        raise SystemExit(f"unknown task {task!r}")
+    sys.stdout.write("\n" + json.dumps(result, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Cross-app REST API plumbing: pagination, renderers, permissions, schema, the dataset export."""

@@ -1,0 +1,150 @@
+"""Export renderers: CSV for every list (``?format=csv``) and BibTeX for papers (``?format=bibtex``).
+
+Export formats return the whole filtered list, not one page (see ``pagination.KBPagination``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer
+
+EXPORT_FORMATS = {"csv", "bibtex"}
+
+# A spreadsheet treats a cell starting with one of these as a formula (CSV/formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Which key names a nested object in a single CSV cell (a list of faults becomes "H-1-1; H-1-2").
+IDENTIFYING_KEYS = ("code", "key", "slug", "number", "name", "url", "id")
+
+
+def safe_cell(value) -> str:
+    """``value`` as CSV cell text, with a leading quote when a spreadsheet would run it as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, dict):
+        text = _identify(value)
+    elif isinstance(value, list | tuple):
+        text = "; ".join(_identify(item) if isinstance(item, dict) else str(item) for item in value)
+    else:
+        text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def _identify(item: dict) -> str:
+    """An object's identifying value (``code``, ``key``...), else its values' (``explicit T.1-1``)."""
+    for key in IDENTIFYING_KEYS:
+        if item.get(key) not in (None, ""):
+            return str(item[key])
+    return " ".join(_identify(v) if isinstance(v, dict) else str(v) for v in item.values() if v not in (None, ""))
+
+
+def flatten(data: dict, prefix: str = "") -> dict:
+    """Nested objects become dotted columns (``fault.code``); lists stay one cell."""
+    flat = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def serializer_columns(serializer: serializers.BaseSerializer, prefix: str = "") -> list[str]:
+    """Column names of a serializer, nested serializers flattened the way ``flatten`` flattens their data."""
+    columns = []
+    for name, field in serializer.fields.items():
+        if isinstance(field, serializers.BaseSerializer) and not isinstance(field, serializers.ListSerializer):
+            columns.extend(serializer_columns(field, f"{prefix}{name}."))
+        else:
+            columns.append(f"{prefix}{name}")
+    return columns
+
+
+class CSVRenderer(BaseRenderer):
+    """A list as one row per item (header from the serializer); a single object as ``field,value`` rows."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            data = data["results"]
+        if isinstance(data, list):
+            rows = [flatten(item) if isinstance(item, dict) else {"value": item} for item in data]
+            columns = self._columns(renderer_context, rows)
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([safe_cell(row.get(column)) for column in columns])
+        elif isinstance(data, dict):
+            writer.writerow(["field", "value"])
+            for key, value in _flatten_all(data).items():
+                writer.writerow([safe_cell(key), safe_cell(value)])
+        elif data is not None:
+            writer.writerow([safe_cell(data)])
+        response = renderer_context.get("response")
+        view = renderer_context.get("view")
+        if response is not None and view is not None and response.status_code == 200:
+            name = getattr(view, "basename", None) or "export"
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return buffer.getvalue().encode(self.charset)
+
+    @staticmethod
+    def _columns(renderer_context: dict, rows: list[dict]) -> list[str]:
+        view = renderer_context.get("view")
+        get_serializer = getattr(view, "get_csv_serializer", None) or getattr(view, "get_serializer", None)
+        if get_serializer is not None:
+            try:
+                serializer = get_serializer()
+            except (AssertionError, TypeError):
+                serializer = None
+            if isinstance(serializer, serializers.Serializer):
+                return serializer_columns(serializer)
+        columns: dict[str, None] = {}
+        for row in rows:
+            columns.update(dict.fromkeys(row))
+        return list(columns)
+
+
+def _flatten_all(data, prefix: str = "") -> dict:
+    """Every leaf value of nested dicts and lists under a dotted key (``reported.0.value``)."""
+    flat = {}
+    items: Iterable = data.items() if isinstance(data, dict) else enumerate(data)
+    for key, value in items:
+        if isinstance(value, dict | list) and value:
+            flat.update(_flatten_all(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+class BibTeXRenderer(BaseRenderer):
+    """Papers as BibTeX: the serializer (``PaperBibTeXSerializer``) already produced one entry per paper."""
+
+    media_type = "application/x-bibtex"
+    format = "bibtex"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            data = data["results"]
+        if isinstance(data, str):
+            text = data
+        elif isinstance(data, list) and all(isinstance(item, str) for item in data):
+            text = "\n".join(data) if data else "% No paper matches.\n"
+        else:
+            # An error (404, 400): BibTeX has comments, so the message stays readable.
+            messages = _flatten_all(data) if isinstance(data, dict | list) else {"detail": data}
+            text = "".join(f"% {key}: {value}\n" for key, value in messages.items())
+        return text.encode(self.charset)

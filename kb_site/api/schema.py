@@ -1,0 +1,109 @@
+"""The OpenAPI schema generator: drf-spectacular's, plus what DRF and the server really answer.
+
+drf-spectacular documents the success response only; DRF also answers 400 (invalid query parameter or body,
+field-level messages), 404 (unknown id, page out of range), 401 (invalid credentials), 403 (credentials that do
+not allow the action) and
+429 (throttled), in the format asked for (``?format=csv`` errors are CSV), and the browsable API answers HTML.
+Documenting all of it lets clients and schemathesis check every response against the schema.
+"""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
+from rest_framework.renderers import BrowsableAPIRenderer
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+ERROR_DETAIL = {
+    "type": "object",
+    "description": "An error with a human-readable message.",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR = {
+    "type": "object",
+    "description": (
+        "Field-level validation errors: each key names the offending query parameter or body field "
+        "(or `non_field_errors`), each value lists the messages."
+    ),
+    "additionalProperties": {"anyOf": [{"type": "array", "items": {}}, {"type": "object"}]},
+    "minProperties": 1,
+}
+TEXT = {"type": "string"}
+
+
+class KBAutoSchema(AutoSchema):
+    def get_auth(self):
+        """Reads open to anyone are documented as such (``{}``: no credentials needed)."""
+        auths = super().get_auth()
+        permissions = self.view.get_permissions()
+        anonymous_read = any(isinstance(p, DjangoModelPermissionsOrAnonReadOnly) for p in permissions)
+        if anonymous_read and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+    def _get_format_parameters(self):
+        """``?format=``: every renderer's format, the browsable API's ``api`` included."""
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            if self._browsable():
+                parameter["schema"]["enum"].append("api")
+            parameter["description"] = (
+                "Response format (default: JSON, or HTML for a browser). The export formats csv (and bibtex for "
+                "papers) return the whole filtered list, not one page."
+            )
+        return parameters
+
+    def _browsable(self) -> bool:
+        return self.method == "GET" and any(isinstance(r, BrowsableAPIRenderer) for r in self.view.get_renderers())
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation["responses"]
+        for response in responses.values():
+            content = response.get("content", {})
+            for media_type, body in content.items():
+                if media_type != "application/json":
+                    body["schema"] = TEXT  # CSV, BibTeX
+            if content and self._browsable():
+                content["text/html"] = {"schema": TEXT}
+
+        detail = self._component(registry, "ErrorDetail", ERROR_DETAIL)
+        invalid = self._component(registry, "ValidationError", VALIDATION_ERROR)
+        # A body that is not JSON at all, or a NUL byte in the address, is a 400 with a single message.
+        bad_request = self._component(
+            registry, "BadRequest", {"anyOf": [invalid.ref, detail.ref], "description": "Invalid request."}
+        )
+        has_query = any(parameter["in"] == "query" for parameter in operation.get("parameters", []))
+        errors = {}
+        if has_query or "requestBody" in operation:
+            errors["400"] = ("Invalid query parameter or request body.", bad_request)
+        if "requestBody" in operation:
+            errors["413"] = ("The request body is over the size limit (kb_site.middleware).", detail)
+        # Invalid credentials are refused even where none are needed (a wrong token is a 401 on a public read).
+        errors["401"] = ("Authentication credentials were not provided or are invalid.", detail)
+        if method.upper() not in SAFE_METHODS or {} not in operation.get("security", [{}]):
+            errors["403"] = ("The credentials do not allow this action.", detail)
+        if "{" in path or has_query:
+            errors["404"] = ("No such object, or page out of range.", detail)
+        errors["429"] = ("Too many requests: retry after the number of seconds in Retry-After.", detail)
+        errors["503"] = ("The database is temporarily unavailable: retry after Retry-After seconds.", detail)
+        media_types = [*self.map_renderers("media_type"), *(["text/html"] if self._browsable() else [])]
+        for code, (description, component) in errors.items():
+            content = {
+                media_type: {"schema": component.ref if media_type == "application/json" else TEXT}
+                for media_type in media_types
+            }
+            responses.setdefault(code, {"content": content, "description": description})
+        # The application server refuses a request line over its limit (gunicorn: 4094 bytes), before Django.
+        responses.setdefault("414", {"description": "URI too long."})
+
+        return operation
+
+    @staticmethod
+    def _component(registry, name: str, schema: dict) -> ResolvedComponent:
+        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
+        registry.register_on_missing(component)
+        return component

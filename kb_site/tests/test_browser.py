@@ -1,0 +1,126 @@
+"""The pages in real Chromium, on the real data: nothing loaded from another host, no console error.
+
+Screenshots go to test-artifacts/ (git-ignored) for a human to look at.
+"""
+
+import pytest
+from django.core.management import call_command
+
+from papers.filtersets import PaperFilterSet
+from papers.models import Paper
+from taxonomy import coverage
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def real_data(transactional_db):
+    call_command("loaddata", "taxonomy", "papers", "challenges", verbosity=0)
+
+
+def assert_clean(page):
+    assert page.console_errors == []
+    assert page.foreign_requests == []
+
+
+def test_home_to_explorer_to_a_fault(browser_page, real_data):
+    page = browser_page.page
+    summary = coverage.coverage_summary()
+    browser_page.goto("/")
+    figure = page.locator("#figure-faults-explicitly-addressed-pct .value")
+    assert figure.inner_text().strip() == f"{summary.leaves.addressed_pct}%"
+    browser_page.screenshot("home")
+
+    page.get_by_role("link", name="Taxonomy explorer").click()
+    page.wait_for_url("**/faults/")
+    model = page.locator("li#H-1 > details")
+    assert not model.evaluate("d => d.open")
+    leaf_link = page.locator("li#H-1\\.1-1 a").first
+    assert not leaf_link.is_visible()
+    page.locator("li#H-1 > details > summary").click(position={"x": 5, "y": 5})
+    assert model.evaluate("d => d.open")
+    page.get_by_role("button", name="Expand all").click()
+    assert page.locator("#tree details:not([open])").count() == 0
+    row = coverage.compute().row("H-1.2.3-1")
+    node = page.locator("li#H-1\\.2\\.3-1")
+    assert node.get_attribute("data-status") == row.status
+    assert node.locator(".badge").first.inner_text() == row.status_label
+    browser_page.screenshot("explorer-expanded")
+
+    node.get_by_role("link", name=row.fault.name).click()
+    page.wait_for_url("**/faults/H-1.2.3-1/")
+    assert page.locator("h1").inner_text().startswith(row.fault.name)
+    assert page.locator(".status-why .badge").first.inner_text() == row.status_label
+    assert page.locator("nav.breadcrumbs a").all_inner_texts() == ["Taxonomy", "Model", "Layers", "Activation Function"]
+    browser_page.screenshot("fault")
+    assert_clean(browser_page)
+
+
+def test_explorer_link_to_a_node_opens_its_branch(browser_page, real_data):
+    browser_page.goto("/faults/#H-5.4.1-1")
+    page = browser_page.page
+    assert page.locator("li#H-5\\.4\\.1-1 a").first.is_visible()
+    assert page.locator("li#H-5 > details").evaluate("d => d.open")
+    assert_clean(browser_page)
+
+
+def test_filter_papers(browser_page, real_data):
+    page = browser_page.page
+    browser_page.goto("/papers/")
+    page.select_option("#id_method", "M-D")
+    page.fill("input[name=year_min]", "2021")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/papers/?*method=M-D*")
+    expected = PaperFilterSet({"method": "M-D", "year_min": "2021"}, Paper.objects.for_list()).qs.count()
+    assert expected > 0
+    assert page.locator("table.papers tbody tr").count() == min(expected, 25)
+    assert f"{expected} papers match the filters" in page.locator(".result-count").inner_text()
+    years = [int(y) for y in page.locator("table.papers tbody tr td:nth-child(2)").all_inner_texts()]
+    assert min(years) >= 2021
+    browser_page.screenshot("papers-filtered")
+
+    page.get_by_role("link", name="Title").click()
+    page.wait_for_url("**ordering=title*")
+    titles = page.locator("table.papers tbody tr td:first-child > a").all_inner_texts()
+    assert titles == sorted(titles, key=str.lower) or titles == sorted(titles)
+    assert_clean(browser_page)
+
+
+def test_dashboard_charts_render(browser_page, real_data):
+    page = browser_page.page
+    browser_page.goto("/coverage/")
+    charts = page.locator(".plotly-chart")
+    assert charts.count() == 5
+    page.wait_for_function("document.querySelectorAll('.plotly-chart.js-plotly-plot svg').length >= 5")
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        assert "js-plotly-plot" in chart.get_attribute("class")
+        assert chart.locator("svg").count() > 0, chart.get_attribute("id")
+    assert page.locator(".js-plotly-plot svg").count() >= 5
+    # "The numbers as a table" opens the chart's table.
+    page.locator("#gap-map figcaption a", has_text="The numbers as a table").click()
+    assert page.locator("#gap-map-table").evaluate("d => d.open")
+    browser_page.screenshot("dashboard")
+    assert_clean(browser_page)
+
+
+def test_interview_transcript_line_anchor(browser_page, real_data):
+    page = browser_page.page
+    browser_page.goto("/interviews/1/#L105")
+    line = page.locator("#L105")
+    assert line.is_visible()
+    assert line.locator(".text").inner_text().startswith("-Okay, how did you collect it automatically?")
+    assert "w:" not in page.locator(".transcript").inner_text()
+    browser_page.screenshot("interview")
+    assert_clean(browser_page)
+
+
+def test_readable_on_a_phone(browser_page, real_data):
+    page = browser_page.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ["/", "/faults/H-1.2/", "/papers/", "/evidence/", "/challenges/", "/coverage/"]:
+        browser_page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px on a phone"
+        browser_page.screenshot("phone" + path.replace("/", "-").rstrip("-"))
+    assert_clean(browser_page)

@@ -1,0 +1,381 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers as drf_serializers
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
+
+from kb_site.api.filters import FilterBackend, validated_filterset
+from kb_site.api.pagination import KBPagination
+from kb_site.api.params import LOOKUP_REGEX, parse_query
+from kb_site.query import count_related
+from taxonomy import cache as coverage_cache
+from taxonomy import coverage
+from taxonomy.api import serializers
+from taxonomy.filtersets import FaultFilterSet, MethodFilterSet, ReportedFigureFilterSet, SnapshotFilterSet
+from taxonomy.models import Fault, Method, ReportedFigure, ReviewStatus, Snapshot, Source
+from taxonomy.tree import build_tree
+
+APPROVED = ReviewStatus.APPROVED
+
+
+def _related(model, name):
+    return model._meta.get_field(name).related_model
+
+
+def fault_counts() -> dict:
+    """Count annotations of the fault list (papers, mappings and evidence live in other apps: reached by name)."""
+    mapping = _related(Fault, "mappings")
+    artifact = _related(Fault, "artifacts")
+    return {
+        "children_count": count_related(Fault, "parent"),
+        "mapping_count": count_related(mapping, "fault", status=APPROVED),
+        "paper_count": count_related(mapping, "fault", distinct="paper", status=APPROVED),
+        "github_count": count_related(artifact, "fault", source="github"),
+        "stackoverflow_count": count_related(artifact, "fault", source="stackoverflow"),
+        "interview_count": count_related(_related(Fault, "interview_mentions"), "fault"),
+        "challenge_count": count_related(_related(Fault, "challenge_links"), "fault"),
+    }
+
+
+def method_counts() -> dict:
+    paper_methods = _related(Method, "papers").methods.through
+    mapping_methods = _related(Method, "mappings").methods.through
+    return {
+        "paper_count": count_related(paper_methods, "method", paper__status=APPROVED),
+        "mapping_count": count_related(mapping_methods, "method", faultmapping__status=APPROVED),
+    }
+
+
+#
+# Faults
+#
+
+
+class FaultTreeQuerySerializer(drf_serializers.Serializer):
+    root = drf_serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Fault.objects.all(),
+        required=False,
+        help_text="Only the subtree under this fault id (the whole taxonomy when absent).",
+    )
+
+
+class FaultViewSet(ReadOnlyModelViewSet):
+    """The fault taxonomy: categories and leaf faults, addressed by their stable id (``H-1.2.3-1``)."""
+
+    queryset = Fault.objects.for_list().select_related("source").annotate(**fault_counts())
+    serializer_class = serializers.FaultSerializer
+    filterset_class = FaultFilterSet
+    lookup_field = "code"
+    lookup_value_regex = LOOKUP_REGEX
+    ordering_fields = ["position", "code", "name", "mapping_count", "paper_count", "github_count", "interview_count"]
+    ordering = ["position", "code"]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return self.queryset.prefetch_related(Prefetch("children", Fault.objects.order_by("position", "code")))
+        return self.queryset
+
+    def get_serializer_class(self):
+        return serializers.FaultDetailSerializer if self.action == "retrieve" else self.serializer_class
+
+    @extend_schema(parameters=[FaultTreeQuerySerializer], responses=serializers.FaultTreeNodeSerializer(many=True))
+    @action(detail=False, filter_backends=[], pagination_class=None)
+    def tree(self, request):
+        """The taxonomy as a nested tree (one query), roots first, children in display order."""
+        root = parse_query(FaultTreeQuerySerializer, request).get("root")
+        tree = build_tree()
+        roots = [tree.by_id[root.pk]] if root else tree.roots
+        context = self.get_serializer_context()
+        return Response(serializers.FaultTreeNodeSerializer(roots, many=True, context=context).data)
+
+
+class MethodViewSet(ReadOnlyModelViewSet):
+    """Debugging-method families (Testing, Diagnosis, Repair) and their subtypes."""
+
+    queryset = Method.objects.select_related("parent").annotate(**method_counts()).order_by("position", "code")
+    serializer_class = serializers.MethodSerializer
+    filterset_class = MethodFilterSet
+    lookup_field = "code"
+    lookup_value_regex = LOOKUP_REGEX
+    ordering_fields = ["position", "code", "name", "paper_count", "mapping_count"]
+    ordering = ["position", "code"]
+
+
+class SourceViewSet(ReadOnlyModelViewSet):
+    """The works the knowledge base draws data or figures from, with licence and attribution."""
+
+    queryset = Source.objects.order_by("key")
+    serializer_class = serializers.SourceSerializer
+    lookup_field = "key"
+    lookup_value_regex = LOOKUP_REGEX
+    ordering_fields = ["key", "year", "title"]
+    ordering = ["key"]
+
+
+class ReportedFigureViewSet(ReadOnlyModelViewSet):
+    """Figures a source published (the survey's 48.0% …): stored with their citation, never computed."""
+
+    queryset = ReportedFigure.objects.select_related("source").order_by("position", "key")
+    serializer_class = serializers.ReportedFigureSerializer
+    filterset_class = ReportedFigureFilterSet
+    lookup_field = "key"
+    lookup_value_regex = LOOKUP_REGEX
+    ordering_fields = ["position", "key", "value"]
+    ordering = ["position", "key"]
+
+
+class SnapshotViewSet(ReadOnlyModelViewSet):
+    """Frozen mapping sets and the figures computed from them when frozen."""
+
+    queryset = Snapshot.objects.annotate(entry_count=count_related(Snapshot.entries.rel.related_model, "snapshot"))
+    serializer_class = serializers.SnapshotSerializer
+    filterset_class = SnapshotFilterSet
+    lookup_field = "name"
+    lookup_value_regex = LOOKUP_REGEX
+    ordering_fields = ["created_at", "name"]
+    ordering = ["created_at", "name"]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            entries = Snapshot.entries.rel.related_model.objects.select_related("fault").order_by(
+                "fault__position", "paper_key"
+            )
+            return self.queryset.prefetch_related(Prefetch("entries", entries))
+        return self.queryset
+
+    def get_serializer_class(self):
+        return serializers.SnapshotDetailSerializer if self.action == "retrieve" else self.serializer_class
+
+
+#
+# Coverage: every figure comes from taxonomy.coverage, the functions the dashboard calls
+#
+
+
+class CoverageFaultFilterSet(FaultFilterSet):
+    """``FaultFilterSet`` whose ``status`` means the status in the coverage being shown (a snapshot's, say)."""
+
+    def __init__(self, *args, coverage_data: coverage.CoverageData | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.coverage_data = coverage_data
+
+    def filter_status(self, queryset, name, value):
+        if not value or self.coverage_data is None:
+            return super().filter_status(queryset, name, value)
+        return queryset.filter(pk__in=[row.fault.pk for row in self.coverage_data.rows if row.status == value])
+
+
+LAYER_SCORES = {coverage.Status.ADDRESSED: 2, coverage.Status.PARTIAL: 1, coverage.Status.UNADDRESSED: 0}
+LAYER_COLOURS = {
+    coverage.Status.ADDRESSED: "#1a9850",
+    coverage.Status.PARTIAL: "#fee08b",
+    coverage.Status.UNADDRESSED: "#d73027",
+}
+
+_coverage_parameters = [serializers.CoverageQuerySerializer]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Coverage summary",
+        parameters=_coverage_parameters,
+        responses=serializers.CoverageSummarySerializer,
+    ),
+)
+class CoverageViewSet(GenericViewSet):
+    """Coverage of the taxonomy by the approved mappings (live, as of a moment, or of a frozen snapshot).
+
+    Every figure is computed by ``taxonomy/coverage.py``, the module the dashboard uses, so the two agree.
+    """
+
+    permission_classes = [AllowAny]
+    queryset = Fault.objects.none()  # for the schema's filter parameters; rows come from coverage.compute()
+    filterset_class = CoverageFaultFilterSet
+    filter_backends = []
+    pagination_class = None  # the summary and the layer are one object; the lists paginate (per action)
+    serializer_class = serializers.CoverageSummarySerializer
+
+    def coverage_params(self, serializer_class=serializers.CoverageQuerySerializer) -> dict:
+        return parse_query(serializer_class, self.request)
+
+    def coverage_data(self, params: dict) -> coverage.CoverageData:
+        return coverage.compute(as_of=params.get("as_of"), snapshot=params.get("snapshot"))
+
+    @staticmethod
+    def computed_from(params: dict) -> dict:
+        snapshot = params.get("snapshot")
+        return {"snapshot": snapshot.name if snapshot else None, "as_of": params.get("as_of")}
+
+    def selected_rows(self, data: coverage.CoverageData) -> list[coverage.FaultCoverage]:
+        """The rows whose faults pass the fault filters (``FaultFilterSet`` parameters)."""
+        filterset = CoverageFaultFilterSet(
+            self.request.query_params, Fault.objects.all(), request=self.request, coverage_data=data
+        )
+        selected = set(validated_filterset(filterset).qs.values_list("pk", flat=True))
+        return [row for row in data.rows if row.fault.pk in selected]
+
+    def paginated(self, rows: list, serializer_class) -> Response:
+        page = self.paginate_queryset(rows)
+        context = self.get_serializer_context()
+        if page is not None:
+            return self.get_paginated_response(serializer_class(page, many=True, context=context).data)
+        return Response(serializer_class(rows, many=True, context=context).data)
+
+    def list(self, request):
+        params = self.coverage_params()
+
+        def body() -> dict:
+            summary = coverage.coverage_summary(self.coverage_data(params))
+            payload = coverage.summary_dict(summary, coverage.reported_comparison(summary))
+            payload = {"computed_from": self.computed_from(params), **payload}
+            return serializers.CoverageSummarySerializer(payload).data
+
+        if params.get("as_of") is None and params.get("snapshot") is None:
+            # The live summary is the same for everyone until the data changes: built once per data version.
+            return Response(coverage_cache.cached("api-coverage-summary", body))
+        return Response(body())
+
+    @extend_schema(
+        summary="Per-fault coverage",
+        parameters=_coverage_parameters,
+        responses=serializers.FaultCoverageSerializer(many=True),
+        filters=True,
+    )
+    @action(
+        detail=False,
+        filter_backends=[FilterBackend],
+        pagination_class=KBPagination,
+        serializer_class=serializers.FaultCoverageSerializer,
+    )
+    def faults(self, request):
+        """Every fault's coverage status and counts, in tree order; filter with the fault list's parameters."""
+        params = self.coverage_params()
+        return self.paginated(self.selected_rows(self.coverage_data(params)), serializers.FaultCoverageSerializer)
+
+    @extend_schema(
+        summary="Per-category roll-ups",
+        parameters=_coverage_parameters,
+        responses=serializers.CategoryCoverageSerializer(many=True),
+        filters=True,
+    )
+    @action(
+        detail=False,
+        filter_backends=[FilterBackend],
+        pagination_class=KBPagination,
+        serializer_class=serializers.CategoryCoverageSerializer,
+    )
+    def categories(self, request):
+        """Each category's subtree: leaves by status (with shares), papers, category-level mappings, evidence."""
+        params = self.coverage_params()
+        rows = [row for row in self.selected_rows(self.coverage_data(params)) if not row.is_leaf]
+        return self.paginated(rows, serializers.CategoryCoverageSerializer)
+
+    @extend_schema(
+        summary="Gap map: fault categories x debugging methods",
+        parameters=[serializers.GapMapQuerySerializer],
+        responses=serializers.GapCellSerializer(many=True),
+    )
+    @action(
+        detail=False,
+        url_path="gap-map",
+        url_name="gap-map",
+        pagination_class=KBPagination,
+        serializer_class=serializers.GapCellSerializer,
+    )
+    def gap_map(self, request):
+        """Distinct papers per (category at ``depth``, top-level method), categories in tree order."""
+        params = self.coverage_params(serializers.GapMapQuerySerializer)
+        cells = coverage.gap_map(self.coverage_data(params), depth=params["depth"])
+        rows = [
+            {
+                "category": {"code": cell.category.code, "name": cell.category.name},
+                "method": {"code": cell.method.code, "name": cell.method.name},
+                "papers": cell.papers,
+            }
+            for cell in cells
+        ]
+        return self.paginated(rows, serializers.GapCellSerializer)
+
+    @extend_schema(
+        summary="Papers per year by method",
+        parameters=_coverage_parameters,
+        responses=serializers.PapersPerYearSerializer(many=True),
+    )
+    @action(
+        detail=False,
+        url_path="papers-per-year",
+        url_name="papers-per-year",
+        pagination_class=KBPagination,
+        serializer_class=serializers.PapersPerYearSerializer,
+    )
+    def papers_per_year(self, request):
+        """Distinct papers of the mapping set per (year, top-level method); year is null when unknown."""
+        params = self.coverage_params()
+        counts = coverage.papers_per_year_by_method(self.coverage_data(params))
+        rows = [{"year": year, "method": method, "papers": n} for (year, method), n in counts.items()]
+        return self.paginated(rows, serializers.PapersPerYearSerializer)
+
+    @extend_schema(
+        summary="ATT&CK Navigator-style layer",
+        parameters=_coverage_parameters,
+        responses=serializers.LayerSerializer,
+    )
+    @action(detail=False, serializer_class=serializers.LayerSerializer)
+    def layer(self, request):
+        """Per-fault coverage as a layer file: each fault id scored by its status, with a legend."""
+        params = self.coverage_params()
+        layer = navigator_layer(self.coverage_data(params), self.computed_from(params))
+        return Response(serializers.LayerSerializer(layer).data)
+
+
+def navigator_layer(data: coverage.CoverageData, computed_from: dict) -> dict:
+    """The coverage rows as an ATT&CK Navigator-style layer (format 4.5): leaves scored 2/1/0 by status."""
+    techniques = []
+    for row in data.rows:
+        metadata = [
+            {"name": "name", "value": row.fault.name},
+            {"name": "papers", "value": str(row.papers_subtree)},
+            {"name": "practitioner evidence", "value": str(row.evidence_subtree.total)},
+        ]
+        technique = {
+            "techniqueID": row.code,
+            "color": LAYER_COLOURS.get(row.status, ""),
+            "comment": (
+                f"{row.status.label}: {row.explicit} explicit, {row.partial} partial mappings"
+                if row.is_leaf
+                else f"Category: {row.leaves_addressed} of {row.leaves} leaves addressed, "
+                f"{row.leaves_partial} partially, {row.leaves_unaddressed} unaddressed"
+            ),
+            "enabled": True,
+            "showSubtechniques": not row.is_leaf,
+            "metadata": metadata,
+        }
+        if row.is_leaf:
+            technique["score"] = LAYER_SCORES[row.status]
+        techniques.append(technique)
+    source = f"snapshot {computed_from['snapshot']}" if computed_from["snapshot"] else "live approved mappings"
+    if computed_from["as_of"]:
+        source += f" as of {computed_from['as_of'].isoformat()}"
+    return {
+        "name": "ML debugging fault coverage",
+        "versions": {"layer": "4.5", "navigator": "5.1.0"},
+        "domain": "ml-debugging-faults",
+        "description": (
+            "Coverage of the fault taxonomy (Humbatova et al., ICSE 2020) by the knowledge base's approved "
+            f"paper-to-fault mappings ({source}). Leaves: 2 addressed, 1 partially addressed, 0 unaddressed."
+        ),
+        "sorting": 0,
+        "hideDisabled": False,
+        "techniques": techniques,
+        "gradient": {
+            "colors": [LAYER_COLOURS[s] for s in reversed(coverage.Status)],
+            "minValue": 0,
+            "maxValue": 2,
+        },
+        "legendItems": [{"label": status.label, "color": LAYER_COLOURS[status]} for status in coverage.Status],
+        "metadata": [{"name": "computed from", "value": source}],
+    }
+

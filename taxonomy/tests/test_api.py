@@ -1,0 +1,456 @@
+"""REST API of the taxonomy app: faults, methods, sources, reported figures, snapshots and coverage.
+
+The tiny world (kb_site/test.py): T > T.1 > T.1-1 and T > T-1. alpha maps T.1-1 (explicit, Fuzzing M-T-GEN, 2021),
+beta maps the category T.1 (partial, Testing M-T, 2023). T.1-1 has a GitHub issue, a StackOverflow post and an
+interview mention; T-1 has a GitHub commit. One confirmed challenge relates to T.1-1.
+"""
+
+import csv
+import datetime
+import io
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from challenges.tests.factories import make_artifact, make_mention
+from kb_site.api.renderers import serializer_columns
+from kb_site.test import KBTestCase
+from papers.tests.factories import make_mapping, make_paper
+from taxonomy import coverage, snapshots
+from taxonomy.api.serializers import FaultCoverageSerializer
+from taxonomy.models import Fault, Strength
+from taxonomy.tests.factories import make_fault, make_reported_figure
+
+FAULT_FIELDS = {
+    "id",
+    "url",
+    "code",
+    "slug",
+    "name",
+    "definition",
+    "kind",
+    "origin",
+    "parent",
+    "source",
+    "first_seen_in",
+    "replication_code",
+    "provenance",
+    "position",
+    "children_count",
+    "mapping_count",
+    "paper_count",
+    "github_count",
+    "stackoverflow_count",
+    "interview_count",
+    "challenge_count",
+}
+FAULT_BRIEF_FIELDS = {"id", "url", "code", "name", "kind"}
+
+
+class APITestCase(KBTestCase):
+    def setUp(self):
+        cache.clear()  # throttle counters live in the cache
+
+    def get(self, url, **params):
+        response = self.client.get(url, params, secure=True)
+        return response
+
+    def json(self, url, expect=200, **params):
+        response = self.get(url, **params)
+        self.assertEqual(response.status_code, expect, response.content[:500])
+        self.assertEqual(response["Content-Type"], "application/json")
+        return response.json()
+
+    def codes(self, url, **params):
+        return [row["code"] for row in self.json(url, **params)["results"]]
+
+    def assert_bad_parameter(self, url, parameter, **params):
+        body = self.json(url, expect=400, **params)
+        self.assertIn(parameter, body)
+        self.assertTrue(body[parameter] and all(isinstance(m, str) for m in body[parameter]))
+        return body
+
+    def query_count(self, url, **params) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.get(url, **params).status_code, 200)
+        return len(queries)
+
+
+class FaultAPITests(APITestCase):
+    url = reverse("api:fault-list")
+
+    def test_list_items_have_exactly_the_documented_fields(self):
+        body = self.json(self.url)
+        self.assertEqual(body["count"], 4)
+        self.assertEqual(set(body), {"count", "next", "previous", "results"})
+        for row in body["results"]:
+            self.assertEqual(set(row), FAULT_FIELDS)
+        leak = next(row for row in body["results"] if row["code"] == "T.1-1")
+        self.assertEqual(set(leak["parent"]), FAULT_BRIEF_FIELDS)
+        self.assertEqual(leak["parent"]["code"], "T.1")
+        self.assertTrue(leak["url"].endswith("/api/faults/T.1-1/"))
+
+    def test_list_counts_are_the_related_rows(self):
+        rows = {row["code"]: row for row in self.json(self.url)["results"]}
+        counts = ["children_count", "mapping_count", "paper_count", "github_count", "stackoverflow_count"]
+        counts += ["interview_count", "challenge_count"]
+        self.assertEqual([rows["T"][c] for c in counts], [2, 0, 0, 0, 0, 0, 0])
+        self.assertEqual([rows["T.1"][c] for c in counts], [1, 1, 1, 0, 0, 0, 0])
+        self.assertEqual([rows["T.1-1"][c] for c in counts], [0, 1, 1, 1, 1, 1, 1])
+        self.assertEqual([rows["T-1"][c] for c in counts], [0, 0, 0, 1, 0, 0, 0])
+
+    def test_pending_mapping_is_not_counted(self):
+        make_mapping(make_paper("gamma"), self.uncovered, status="pending")
+        rows = {row["code"]: row for row in self.json(self.url)["results"]}
+        self.assertEqual(rows["T-1"]["mapping_count"], 0)
+
+    def test_list_is_in_tree_order_and_paginates_with_a_total(self):
+        body = self.json(self.url, page_size=3)
+        self.assertEqual([r["code"] for r in body["results"]], ["T", "T.1", "T.1-1"])
+        self.assertEqual(body["count"], 4)
+        self.assertIn("page=2", body["next"])
+        second = self.json(self.url, page_size=3, page=2)
+        self.assertEqual([r["code"] for r in second["results"]], ["T-1"])
+        self.assertIsNone(second["next"])
+
+    def test_ordering(self):
+        self.assertEqual(self.codes(self.url, ordering="-position"), ["T-1", "T.1-1", "T.1", "T"])
+        self.assertEqual(self.codes(self.url, ordering="-github_count,position"), ["T.1-1", "T-1", "T", "T.1"])
+
+    def test_filters(self):
+        self.assertEqual(self.codes(self.url, ancestor="T.1"), ["T.1", "T.1-1"])
+        self.assertEqual(self.codes(self.url, parent="T"), ["T.1", "T-1"])
+        self.assertEqual(self.codes(self.url, parent_id=self.root.pk), ["T.1", "T-1"])
+        self.assertEqual(self.codes(self.url, kind="leaf"), ["T.1-1", "T-1"])
+        self.assertEqual(self.codes(self.url, status="unaddressed"), ["T-1"])
+        self.assertEqual(self.codes(self.url, status="addressed"), ["T.1-1"])
+        self.assertEqual(self.codes(self.url, status="partial"), [])
+        self.assertEqual(self.codes(self.url, evidence="interviews"), ["T.1-1"])
+        self.assertEqual(self.codes(self.url, evidence="none"), ["T", "T.1"])
+        self.assertEqual(self.codes(self.url, q="leak"), ["T.1-1"])
+        self.assertEqual(self.codes(self.url, q=""), ["T", "T.1", "T.1-1", "T-1"])
+
+    def test_invalid_filter_values_are_400_naming_the_parameter(self):
+        self.assert_bad_parameter(self.url, "ancestor", ancestor="NOPE")
+        self.assert_bad_parameter(self.url, "parent", parent="NOPE")
+        self.assert_bad_parameter(self.url, "kind", kind="bogus")
+        self.assert_bad_parameter(self.url, "kind", kind="")
+        self.assert_bad_parameter(self.url, "parent_id", parent_id="abc")
+        self.assert_bad_parameter(self.url, "parent_id", parent_id="1.5")
+        self.assertEqual(self.get(self.url, ancestor="T\x00").status_code, 400)
+        self.assert_bad_parameter(self.url, "page_size", page_size="0")
+        self.assert_bad_parameter(self.url, "page_size", page_size="501")
+        self.assert_bad_parameter(self.url, "page_size", page_size="ten")
+        self.assert_bad_parameter(self.url, "format", format="")
+        body = self.json(self.url + "?page=1&page=2", expect=400)
+        self.assertEqual(body, {"page": ["Give this parameter once."]})
+        body = self.json(self.url + "?ordering=code&ordering=name", expect=400)
+        self.assertEqual(body, {"ordering": ["Give this parameter once."]})
+
+    def test_page_out_of_range_is_404(self):
+        self.assertEqual(set(self.json(self.url, expect=404, page=9)), {"detail"})
+
+    def test_detail_by_fault_id_with_children(self):
+        body = self.json(reverse("api:fault-detail", args=["T.1"]))
+        self.assertEqual(set(body), FAULT_FIELDS | {"children"})
+        self.assertEqual([child["code"] for child in body["children"]], ["T.1-1"])
+        self.assertEqual(set(body["children"][0]), FAULT_BRIEF_FIELDS)
+
+    def test_unknown_id_is_a_json_404(self):
+        self.assertEqual(set(self.json(reverse("api:fault-detail", args=["NOPE"]), expect=404)), {"detail"})
+        self.assertEqual(self.json("/api/faults/T/no/such/path/", expect=404), {"detail": "Not found."})
+
+    def test_writes_are_refused(self):
+        response = self.client.post(self.url, {"code": "X"}, secure=True)
+        self.assertEqual(response.status_code, 405)
+        self.client.force_login(self.curator)
+        response = self.client.delete(reverse("api:fault-detail", args=["T"]), secure=True)
+        self.assertEqual(response.status_code, 405)
+        self.assertTrue(Fault.objects.filter(code="T").exists())
+
+    def test_tree(self):
+        body = self.json(reverse("api:fault-tree"))
+        self.assertEqual(len(body), 1)
+        root = body[0]
+        self.assertEqual(set(root), {"code", "slug", "name", "kind", "depth", "url", "children"})
+        self.assertEqual([c["code"] for c in root["children"]], ["T.1", "T-1"])
+        self.assertEqual([c["code"] for c in root["children"][0]["children"]], ["T.1-1"])
+        self.assertEqual(root["children"][0]["children"][0]["depth"], 2)
+        subtree = self.json(reverse("api:fault-tree"), root="T.1")
+        self.assertEqual([(n["code"], [c["code"] for c in n["children"]]) for n in subtree], [("T.1", ["T.1-1"])])
+        self.assert_bad_parameter(reverse("api:fault-tree"), "root", root="NOPE")
+
+    def test_list_queries_do_not_grow_with_rows_or_page_size(self):
+        small = self.query_count(self.url)
+        self.assertEqual(self.query_count(self.url, page_size=1), small)
+        for n in range(12):
+            fault = make_fault(f"T.1-{n + 2}", parent=self.memory)
+            make_mapping(make_paper(f"p{n}"), fault)
+            make_artifact(fault)
+            make_mention(self.interview, fault)
+        self.assertEqual(self.query_count(self.url), small)
+        self.assertEqual(self.query_count(self.url, page_size=500), small)
+        self.assertEqual(self.query_count(self.url, format="csv"), small - 1)  # no count query for an export
+
+    def test_csv_export_respects_filters_and_is_the_whole_list(self):
+        response = self.get(self.url, format="csv", kind="leaf", page_size=1)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        self.assertEqual(rows[0][:4], ["id", "url", "code", "slug"])
+        self.assertIn("parent.code", rows[0])
+        self.assertEqual([row[rows[0].index("code")] for row in rows[1:]], ["T.1-1", "T-1"])
+
+    def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(self):
+        make_fault("T-9", name='=HYPERLINK("http://evil")', parent=self.root, definition="+1", position=99)
+        make_fault("T-10", name="@SUM(A1)", parent=self.root, definition="-2", position=100)
+        rows = list(csv.DictReader(io.StringIO(self.get(self.url, format="csv").content.decode())))
+        by_code = {row["code"]: row for row in rows}
+        self.assertEqual(by_code["T-9"]["name"], '\'=HYPERLINK("http://evil")')
+        self.assertEqual(by_code["T-9"]["definition"], "'+1")
+        self.assertEqual(by_code["T-10"]["name"], "'@SUM(A1)")
+        self.assertEqual(by_code["T-10"]["definition"], "'-2")
+        self.assertEqual(by_code["T.1-1"]["name"], "Memory leak")
+
+
+class MethodSourceFigureSnapshotAPITests(APITestCase):
+    def test_methods(self):
+        body = self.json(reverse("api:method-list"))
+        self.assertEqual(body["count"], 2)
+        rows = {row["code"]: row for row in body["results"]}
+        fields = {"id", "url", "code", "name", "definition", "parent", "position", "paper_count", "mapping_count"}
+        self.assertEqual(set(rows["M-T"]), fields)
+        self.assertEqual((rows["M-T"]["parent"], rows["M-T-GEN"]["parent"]), (None, "M-T"))
+        self.assertEqual((rows["M-T"]["paper_count"], rows["M-T"]["mapping_count"]), (1, 1))
+        self.assertEqual((rows["M-T-GEN"]["paper_count"], rows["M-T-GEN"]["mapping_count"]), (1, 1))
+        self.assertEqual(self.codes(reverse("api:method-list"), parent="M-T"), ["M-T-GEN"])
+        self.assertEqual(self.codes(reverse("api:method-list"), top_level="true"), ["M-T"])
+        self.assert_bad_parameter(reverse("api:method-list"), "top_level", top_level="maybe")
+        self.assert_bad_parameter(reverse("api:method-list"), "parent", parent="M-NOPE")
+        self.assertEqual(self.json(reverse("api:method-detail", args=["M-T-GEN"]))["name"], "Fuzzing")
+        self.json(reverse("api:method-detail", args=["M-NOPE"]), expect=404)
+
+    def test_sources(self):
+        body = self.json(reverse("api:source-list"))
+        self.assertEqual([row["key"] for row in body["results"]], ["humbatova2020", "nguyen2025"])
+        fields = {"id", "url", "key", "title", "authors", "year", "venue", "doi", "arxiv_id", "link", "licence"}
+        fields |= {"attribution", "note", "citation"}
+        self.assertEqual(set(body["results"][0]), fields)
+        self.assertEqual(body["results"][0]["licence"], "CC BY 4.0")
+        self.assertEqual(self.json(reverse("api:source-detail", args=["nguyen2025"]))["key"], "nguyen2025")
+        self.json(reverse("api:source-detail", args=["nope"]), expect=404)
+
+    def test_reported_figures(self):
+        make_reported_figure(value="48.0", computed_counterpart="leaves.addressed_pct")
+        body = self.json(reverse("api:reported-figure-list"))
+        self.assertEqual(body["count"], 1)
+        row = body["results"][0]
+        self.assertEqual(
+            set(row),
+            {"id", "url", "key", "value", "display_value", "unit", "of", "locator", "numerator", "denominator"}
+            | {"computed_counterpart", "position", "source", "citation"},
+        )
+        self.assertEqual((row["value"], row["display_value"], row["source"]["key"]), (48.0, "48.0%", "nguyen2025"))
+        self.assertEqual(self.json(reverse("api:reported-figure-list"), source="humbatova2020")["count"], 0)
+        self.assert_bad_parameter(reverse("api:reported-figure-list"), "unit", unit="furlongs")
+
+    def test_snapshots(self):
+        snapshots.freeze("s1", description="first")
+        body = self.json(reverse("api:snapshot-list"))
+        self.assertEqual(body["count"], 1)
+        row = body["results"][0]
+        fields = {"id", "url", "name", "description", "created_at", "created_by", "entry_count", "figures"}
+        self.assertEqual(set(row), fields)
+        self.assertEqual((row["name"], row["entry_count"]), ("s1", 2))
+        self.assertEqual(row["figures"]["leaves"]["addressed"], 1)
+        detail = self.json(reverse("api:snapshot-detail", args=["s1"]))
+        self.assertEqual(set(detail), fields | {"entries"})
+        self.assertEqual(
+            sorted((e["paper_key"], e["fault"], e["strength"], tuple(e["methods"])) for e in detail["entries"]),
+            [("alpha", "T.1-1", "explicit", ("M-T-GEN",)), ("beta", "T.1", "partial", ("M-T",))],
+        )
+        self.assertEqual(self.json(reverse("api:snapshot-list"), q="fir")["count"], 1)
+        self.assertEqual(self.json(reverse("api:snapshot-list"), q="zzz")["count"], 0)
+        self.json(reverse("api:snapshot-detail", args=["nope"]), expect=404)
+
+
+class CoverageAPITests(APITestCase):
+    """Every coverage endpoint returns what taxonomy.coverage computes, and the tiny world's known numbers."""
+
+    def test_summary_is_the_coverage_modules_summary(self):
+        make_reported_figure(value="48.0", computed_counterpart="leaves.addressed_pct")
+        body = self.json(reverse("api:coverage-list"))
+        summary = coverage.coverage_summary(coverage.compute())
+        expected = coverage.summary_dict(summary, coverage.reported_comparison(summary))
+        self.assertEqual(body, {"computed_from": {"snapshot": None, "as_of": None}, **expected})
+
+    def test_summary_numbers_of_the_tiny_world(self):
+        make_reported_figure(value="48.0", computed_counterpart="leaves.addressed_pct")
+        body = self.json(reverse("api:coverage-list"))
+        self.assertEqual(
+            body["leaves"],
+            {
+                "total": 2,
+                "addressed": 1,
+                "partial": 0,
+                "unaddressed": 1,
+                "addressed_pct": 50.0,
+                "partial_pct": 0.0,
+                "unaddressed_pct": 50.0,
+            },
+        )
+        self.assertEqual(
+            body["github"],
+            {
+                "classified": 2,
+                "unclassified": 0,
+                "on_category": 0,
+                "addressed": 1,
+                "partial": 0,
+                "unaddressed": 1,
+                "unaddressed_pct": 50.0,
+            },
+        )
+        self.assertEqual((body["stackoverflow"]["classified"], body["stackoverflow"]["unaddressed_pct"]), (1, 0.0))
+        self.assertEqual((body["interviews"]["classified"], body["interviews"]["unaddressed_pct"]), (1, 0.0))
+        self.assertEqual(body["papers"], {"total": 2, "mappings": 2, "explicit": 1, "partial": 1, "category_level": 1})
+        self.assertEqual(body["challenges"], {"confirmed": 1})
+        [reported] = body["reported"]
+        self.assertEqual((reported["value"], reported["computed"]), (48.0, 50.0))
+        self.assertEqual(reported["source_key"], "nguyen2025")
+        self.assertIn("nguyen2025", reported["source"].lower() + " nguyen2025")
+
+    def test_snapshot_and_as_of(self):
+        snapshot = snapshots.freeze("before")
+        before = timezone.now()
+        make_mapping(make_paper("gamma"), self.uncovered)  # live: both leaves addressed now
+        self.assertEqual(self.json(reverse("api:coverage-list"))["leaves"]["addressed"], 2)
+        body = self.json(reverse("api:coverage-list"), snapshot="before")
+        self.assertEqual(body["computed_from"], {"snapshot": "before", "as_of": None})
+        expected = coverage.summary_dict(coverage.coverage_summary(coverage.compute(snapshot=snapshot)))
+        self.assertEqual(
+            {k: v for k, v in body.items() if k not in {"computed_from", "reported"}},
+            {k: v for k, v in expected.items() if k != "reported"},
+        )
+        self.assertEqual(body["leaves"]["addressed"], 1)
+        self.assertEqual(self.json(reverse("api:coverage-list"), as_of=before.isoformat())["leaves"]["addressed"], 1)
+        long_ago = (before - datetime.timedelta(days=365)).isoformat()
+        self.assertEqual(self.json(reverse("api:coverage-list"), as_of=long_ago)["papers"]["mappings"], 0)
+
+    def test_bad_coverage_parameters_are_400_naming_them(self):
+        for name in ["coverage-list", "coverage-faults", "coverage-categories", "coverage-gap-map"]:
+            url = reverse(f"api:{name}")
+            self.assert_bad_parameter(url, "snapshot", snapshot="nope")
+            self.assert_bad_parameter(url, "as_of", as_of="yesterday")
+            self.assert_bad_parameter(url, "as_of", as_of="")
+        snapshots.freeze("s")
+        self.assert_bad_parameter(reverse("api:coverage-list"), "as_of", snapshot="s", as_of="2025-01-01T00:00:00Z")
+        self.assert_bad_parameter(reverse("api:coverage-gap-map"), "depth", depth="-1")
+        self.assert_bad_parameter(reverse("api:coverage-faults"), "kind", kind="bogus")
+        self.assert_bad_parameter(reverse("api:coverage-faults"), "ancestor", ancestor="NOPE")
+
+    def test_per_fault_rows_are_the_computed_rows(self):
+        body = self.json(reverse("api:coverage-faults"))
+        data = coverage.compute()
+        self.assertEqual(body["count"], 4)
+        expected = FaultCoverageSerializer(data.rows, many=True, context={"request": None}).data
+        strip = [{k: v for k, v in row.items() if k != "url"} for row in expected]
+        self.assertEqual([{k: v for k, v in row.items() if k != "url"} for row in body["results"]], strip)
+        rows = {row["code"]: row for row in body["results"]}
+        self.assertEqual(
+            (rows["T.1-1"]["status"], rows["T-1"]["status"], rows["T"]["status"]),
+            ("addressed",)
+            + (
+                "unaddressed",
+                None,
+            ),
+        )
+        self.assertEqual(rows["T.1-1"]["evidence"], {"github": 1, "stackoverflow": 1, "interviews": 1, "total": 3})
+        self.assertEqual(rows["T"]["evidence_subtree"], {"github": 2, "stackoverflow": 1, "interviews": 1, "total": 4})
+        self.assertEqual(
+            (rows["T"]["papers_subtree"], rows["T.1"]["partial"], rows["T.1-1"]["methods"]), (2, 1, ["M-T-GEN"])
+        )
+
+    def test_per_fault_rows_filter_like_the_fault_list(self):
+        url = reverse("api:coverage-faults")
+        self.assertEqual(self.codes(url, kind="leaf"), ["T.1-1", "T-1"])
+        self.assertEqual(self.codes(url, ancestor="T.1"), ["T.1", "T.1-1"])
+        self.assertEqual(self.codes(url, status="unaddressed"), ["T-1"])
+        self.assertEqual(self.codes(url, page_size=1), ["T"])
+
+    def test_status_filter_uses_the_coverage_being_shown(self):
+        snapshots.freeze("before")
+        make_mapping(make_paper("gamma"), self.uncovered)
+        url = reverse("api:coverage-faults")
+        self.assertEqual(self.codes(url, status="addressed"), ["T.1-1", "T-1"])
+        self.assertEqual(self.codes(url, status="addressed", snapshot="before"), ["T.1-1"])
+        self.assertEqual(self.codes(url, status="unaddressed", snapshot="before"), ["T-1"])
+
+    def test_categories(self):
+        body = self.json(reverse("api:coverage-categories"))
+        self.assertEqual([row["code"] for row in body["results"]], ["T", "T.1"])
+        root, memory = body["results"]
+        self.assertEqual(
+            (root["leaves"], root["leaves_addressed"], root["leaves_unaddressed"], root["addressed_pct"]),
+            (2, 1, 1, 50.0),
+        )
+        self.assertEqual((root["unaddressed_pct"], root["partial_pct"]), (50.0, 0.0))
+        self.assertEqual(
+            (memory["leaves"], memory["addressed_pct"], memory["category_mappings_subtree"]), (1, 100.0, 1)
+        )
+        self.assertEqual(memory["evidence_subtree"]["total"], 3)
+        rows = {row.code: row for row in coverage.compute().rows}
+        self.assertEqual(root["papers_subtree"], rows["T"].papers_subtree)
+        self.assertEqual(float(rows["T"].unaddressed_share.pct), root["unaddressed_pct"])
+
+    def test_gap_map(self):
+        body = self.json(reverse("api:coverage-gap-map"))
+        cells = [(c["category"]["code"], c["method"]["code"], c["papers"]) for c in body["results"]]
+        self.assertEqual(cells, [("T", "M-T", 2)])
+        expected = [(c.category.code, c.method.code, c.papers) for c in coverage.gap_map(coverage.compute())]
+        self.assertEqual(cells, expected)
+        deeper = self.json(reverse("api:coverage-gap-map"), depth=1)["results"]
+        self.assertEqual([(c["category"]["code"], c["papers"]) for c in deeper], [("T.1", 2)])
+
+    def test_papers_per_year(self):
+        body = self.json(reverse("api:coverage-papers-per-year"))
+        rows = [(r["year"], r["method"], r["papers"]) for r in body["results"]]
+        self.assertEqual(rows, [(2021, "M-T", 1), (2023, "M-T", 1)])
+        computed = coverage.papers_per_year_by_method(coverage.compute())
+        self.assertEqual(rows, [(year, method, n) for (year, method), n in computed.items()])
+
+    def test_layer(self):
+        body = self.json(reverse("api:coverage-layer"))
+        self.assertEqual(body["versions"]["layer"], "4.5")
+        techniques = {t["techniqueID"]: t for t in body["techniques"]}
+        self.assertEqual(list(techniques), ["T", "T.1", "T.1-1", "T-1"])
+        self.assertEqual((techniques["T.1-1"]["score"], techniques["T-1"]["score"]), (2, 0))
+        self.assertNotIn("score", techniques["T"])
+        self.assertEqual([item["label"] for item in body["legendItems"]], [s.label for s in coverage.Status])
+        self.assertEqual((body["gradient"]["minValue"], body["gradient"]["maxValue"]), (0, 2))
+        partial = make_fault("T-2", parent=self.root)
+        make_mapping(make_paper("delta"), partial, strength=Strength.PARTIAL)
+        techniques = {t["techniqueID"]: t for t in self.json(reverse("api:coverage-layer"))["techniques"]}
+        self.assertEqual(techniques["T-2"]["score"], 1)
+
+    def test_coverage_csv_for_the_dashboard(self):
+        response = self.get(reverse("api:coverage-faults"), format="csv", kind="leaf")
+        self.assertEqual(response.status_code, 200)
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        self.assertEqual(rows[0], serializer_columns(FaultCoverageSerializer()))
+        self.assertEqual([row[0] for row in rows[1:]], ["T.1-1", "T-1"])
+        summary = list(csv.reader(io.StringIO(self.get(reverse("api:coverage-list"), format="csv").content.decode())))
+        self.assertIn(["leaves.addressed_pct", "50.0"], summary)
+
+    def test_coverage_queries_do_not_grow_with_data(self):
+        url = reverse("api:coverage-faults")
+        small = self.query_count(url)
+        for n in range(10):
+            fault = make_fault(f"T-{n + 20}", parent=self.root)
+            make_mapping(make_paper(f"q{n}"), fault)
+            make_artifact(fault)
+        self.assertEqual(self.query_count(url), small)
+        self.assertEqual(self.query_count(url, page_size=500), small)

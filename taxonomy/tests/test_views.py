@@ -1,0 +1,354 @@
+import json
+import re
+from html.parser import HTMLParser
+
+from django.urls import reverse
+from django.utils.html import escape
+
+from challenges.tests.factories import make_artifact
+from kb_site.test import KBTestCase
+from kb_site.tests.world import grow
+from papers.tests.factories import make_mapping, make_paper
+from taxonomy import charts, coverage
+from taxonomy.models import ReviewStatus
+from taxonomy.tests.factories import make_reported_figure
+
+
+class TreeNodes(HTMLParser):
+    """The explorer's nodes: data-* attributes of every <li data-code>, in document order."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.nodes: dict[str, dict] = {}
+        self.order: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "li" and "data-code" in attrs:
+            self.nodes[attrs["data-code"]] = attrs
+            self.order.append(attrs["data-code"])
+
+
+def json_scripts(html: str) -> dict[str, dict]:
+    """Every <script type="application/json" id=...> on the page, parsed."""
+    found = re.findall(r'<script id="([^"]+)" type="application/json">(.*?)</script>', html, re.S)
+    return {key: json.loads(body) for key, body in found}
+
+
+#
+# Explorer
+#
+
+
+class FaultListTests(KBTestCase):
+    url = reverse("taxonomy:fault-list")
+
+    def test_whole_tree_in_tree_order_with_statuses_and_rollups(self):
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        nodes = TreeNodes(response.content.decode())
+        self.assertEqual(nodes.order, ["T", "T.1", "T.1-1", "T-1"])
+        pick = ("data-status", "data-papers", "data-github", "data-stackoverflow", "data-interviews")
+        got = {code: tuple(attrs[k] for k in pick) for code, attrs in nodes.nodes.items()}
+        # Counted by hand from the tiny world: alpha→T.1-1 (explicit), beta→T.1 (category level);
+        # issue+post+mention on T.1-1, commit on T-1.
+        self.assertEqual(
+            got,
+            {
+                "T": ("category", "2", "2", "1", "1"),
+                "T.1": ("category", "2", "1", "1", "1"),
+                "T.1-1": ("addressed", "1", "1", "1", "1"),
+                "T-1": ("unaddressed", "0", "1", "0", "0"),
+            },
+        )
+
+    def test_badges_and_counts_agree_with_coverage(self):
+        grow(self, 3)
+        response = self.client.get(self.url)
+        nodes = TreeNodes(response.content.decode()).nodes
+        rows = coverage.compute().rows
+        self.assertEqual(len(nodes), len(rows))
+        for row in rows:
+            attrs = nodes[row.code]
+            self.assertEqual(attrs["data-status"], row.status or "category", row.code)
+            self.assertEqual(int(attrs["data-papers"]), row.papers_subtree, row.code)
+            self.assertEqual(int(attrs["data-github"]), row.evidence_subtree.github, row.code)
+            self.assertEqual(int(attrs["data-stackoverflow"]), row.evidence_subtree.stackoverflow, row.code)
+            self.assertEqual(int(attrs["data-interviews"]), row.evidence_subtree.interviews, row.code)
+
+    def test_status_is_in_words_not_colour_alone(self):
+        html = self.client.get(self.url).content.decode()
+        self.assertInHTML('<span class="badge badge-addressed" title="Coverage status">Addressed</span>', html)
+        self.assertInHTML('<span class="badge badge-unaddressed" title="Coverage status">Unaddressed</span>', html)
+
+    def test_nodes_link_to_their_stable_fault_page_and_anchor(self):
+        html = self.client.get(self.url).content.decode()
+        self.assertIn('href="/faults/T.1-1/"', html)
+        self.assertIn('id="T.1-1"', html)
+
+    def test_filter_by_status_keeps_matches_and_their_ancestors_for_context(self):
+        response = self.client.get(self.url, {"status": "unaddressed"})
+        nodes = TreeNodes(response.content.decode())
+        self.assertEqual(nodes.order, ["T", "T-1"])
+        self.assertIn("context-only", nodes.nodes["T"]["class"])
+        self.assertNotIn("context-only", nodes.nodes["T-1"]["class"])
+        self.assertContains(response, "1 node matches the filters")
+
+    def test_filter_by_evidence_source(self):
+        nodes = TreeNodes(self.client.get(self.url, {"evidence": "stackoverflow"}).content.decode())
+        self.assertEqual(nodes.order, ["T", "T.1", "T.1-1"])
+        nodes = TreeNodes(self.client.get(self.url, {"evidence": "github", "status": "unaddressed"}).content.decode())
+        self.assertEqual(nodes.order, ["T", "T-1"])
+
+    def test_filtered_tree_is_expanded(self):
+        html = self.client.get(self.url, {"status": "addressed"}).content.decode()
+        self.assertIn("<details open>", html)
+        self.assertNotIn("<details open>", self.client.get(self.url).content.decode())
+
+    def test_invalid_filter_value_is_a_form_error_not_a_500(self):
+        response = self.client.get(self.url, {"status": "sideways", "ancestor": "NOPE"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Select a valid choice", count=2)
+        self.assertContains(response, "The filters have errors")
+        self.assertEqual(TreeNodes(response.content.decode()).order, ["T", "T.1", "T.1-1", "T-1"])
+
+    def test_fault_selects_are_indented_tree_options(self):
+        html = self.client.get(self.url).content.decode()
+        self.assertIn('<option value="T.1-1">\u2003\u2003T.1-1 Memory leak</option>', html)
+
+    def test_query_count_does_not_grow_with_the_data(self):
+        with self.assertNumQueries(7):
+            self.client.get(self.url)
+        grow(self, 4)
+        with self.assertNumQueries(7):
+            response = self.client.get(self.url)
+        self.assertEqual(len(TreeNodes(response.content.decode()).order), 8)
+
+
+#
+# Fault page
+#
+
+
+class FaultDetailTests(KBTestCase):
+    def get(self, fault, **params):
+        return self.client.get(reverse("taxonomy:fault-detail", args=[fault.code]), params)
+
+    def test_leaf_page_says_addressed_and_names_the_mapping_that_makes_it_so(self):
+        response = self.get(self.memory_leak)
+        self.assertContains(response, "<h1>Memory leak")
+        self.assertContains(response, "because 1 approved <strong>explicit</strong> mapping targets this leaf")
+        self.assertContains(response, f'href="#mapping-{self.alpha_leak.uid}"')
+        self.assertContains(response, f'id="mapping-{self.alpha_leak.uid}"')
+        self.assertContains(response, "No definition published.")
+
+    def test_breadcrumbs_follow_the_tree(self):
+        html = self.get(self.memory_leak).content.decode()
+        crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', html, re.S).group(0)
+        self.assertEqual(re.findall(r">([^<>]+)</a>", crumbs), ["Taxonomy", "Root", "Memory"])
+        self.assertIn('aria-current="page">Memory leak<', crumbs)
+
+    def test_category_level_research_is_shown_apart_and_does_not_count(self):
+        response = self.get(self.memory_leak)
+        context = response.context
+        self.assertEqual([m.paper.key for m in context["direct_mappings"]], ["alpha"])
+        self.assertEqual([m.paper.key for m in context["above_mappings"]], ["beta"])
+        self.assertContains(response, "Research on the categories above")
+        self.assertContains(response, "a mapping to a category never changes a leaf’s status")
+
+    def test_category_page_shows_research_on_it_as_a_whole_and_below(self):
+        response = self.get(self.memory)
+        self.assertEqual([m.paper.key for m in response.context["direct_mappings"]], ["beta"])
+        self.assertEqual([m.paper.key for m in response.context["below_mappings"]], ["alpha"])
+        self.assertContains(response, "Research on this category as a whole")
+        self.assertEqual([row.code for row in response.context["children"]], ["T.1-1"])
+        self.assertContains(response, '<tr data-code="T.1-1">')
+
+    def test_unaddressed_leaf_says_why(self):
+        make_mapping(make_paper("gamma", title="Gamma pending"), self.uncovered, status=ReviewStatus.PENDING)
+        response = self.get(self.uncovered)
+        self.assertContains(response, "because no approved mapping targets this leaf")
+        self.assertNotContains(response, "Gamma pending")
+
+    def test_partial_leaf_says_why(self):
+        make_mapping(make_paper("gamma", title="Gamma partial"), self.uncovered, strength="partial")
+        response = self.get(self.uncovered)
+        self.assertContains(response, "because no approved explicit mapping targets this leaf, but 1 approved")
+        self.assertContains(response, '<span class="badge badge-partial" title="Coverage status">Partially addressed')
+
+    def test_practitioner_evidence_links_out_and_to_the_interview(self):
+        response = self.get(self.memory_leak)
+        self.assertContains(response, 'href="https://github.com/owner/repo/issues/1"')
+        self.assertContains(response, 'href="https://stackoverflow.com/questions/1"')
+        self.assertContains(response, f'href="{self.issue.get_absolute_url()}"')
+        self.assertContains(response, 'href="/interviews/1/#mention-1"')
+        self.assertContains(response, "“leaky memory”")
+
+    def test_related_challenges_are_listed(self):
+        response = self.get(self.memory_leak)
+        self.assertContains(response, f'href="{self.challenge.get_absolute_url()}"')
+        self.assertEqual(len(response.context["challenge_links"]), 1)
+
+    def test_status_and_counts_agree_with_coverage(self):
+        grow(self, 2)
+        for fault in (self.root, self.memory, self.memory_leak, self.uncovered):
+            row = self.get(fault).context["row"]
+            self.assertEqual(row, coverage.compute().row(fault.code))
+
+    def test_unknown_fault_id_is_404(self):
+        response = self.client.get(reverse("taxonomy:fault-detail", args=["H-99"]))
+        self.assertEqual(response.status_code, 404)
+
+    def test_query_count_does_not_grow_with_the_data(self):
+        for fault in (self.memory, self.memory_leak):
+            with self.subTest(fault=fault.code), self.assertNumQueries(14):  # 12 + 2 for the change history
+                self.get(fault)
+        grow(self, 4)
+        for fault in (self.memory, self.memory_leak):
+            with self.subTest(fault=fault.code), self.assertNumQueries(14):  # 12 + 2 for the change history
+                self.get(fault)
+
+
+#
+# Coverage dashboard
+#
+
+
+class CoverageDashboardTests(KBTestCase):
+    url = reverse("taxonomy:coverage")
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_reported_figure("addressed", value="12.5", computed_counterpart="leaves.addressed_pct")
+        make_reported_figure("github", value="33.3", computed_counterpart="github.unaddressed_pct", position=2)
+
+    def specs(self):
+        html = self.client.get(self.url).content.decode()
+        return {key: value["figure"] for key, value in json_scripts(html).items()}
+
+    def test_every_chart_has_a_caption_a_table_and_a_csv_link(self):
+        response = self.client.get(self.url)
+        keys = [entry["chart"].key for entry in response.context["charts"]]
+        self.assertEqual(keys, ["taxonomy", "gap-map", "research-vs-practice", "papers-per-year", "status-shares"])
+        for entry in response.context["charts"]:
+            key = entry["chart"].key
+            self.assertContains(response, f"<figcaption>{escape(entry['chart'].caption)}")
+            self.assertContains(response, f'href="#{key}-table"')
+            self.assertContains(response, f'<details class="chart-table" id="{key}-table">')
+            self.assertTrue(entry["csv_url"].endswith("format=csv"), key)
+            self.assertContains(response, f'href="{escape(entry["csv_url"])}"')
+
+    def test_csv_links_serve_csv(self):
+        for entry in self.client.get(self.url).context["charts"]:
+            csv = self.client.get(entry["csv_url"])
+            self.assertEqual(csv.status_code, 200, entry["csv_url"])
+            self.assertIn("text/csv", csv["Content-Type"])
+
+    def test_plotly_is_loaded_once_from_our_static_files(self):
+        html = self.client.get(self.url).content.decode()
+        self.assertEqual(html.count("plotly.min.js"), 1)
+        self.assertIn('src="/static/vendor/plotly/plotly.min.js"', html)
+        self.assertNotRegex(html, r'src="(https?:)?//')
+
+    def test_treemap_is_painted_by_status_and_sized_by_practitioner_evidence(self):
+        trace = self.specs()["chart-taxonomy-spec"]["data"][0]
+        data = coverage.compute()
+        self.assertEqual(trace["type"], "treemap")
+        self.assertEqual(trace["ids"], [row.code for row in data.rows])
+        self.assertEqual(trace["values"], [row.evidence_subtree.total for row in data.rows])
+        self.assertEqual(trace["values"], [4, 3, 3, 1])  # T, T.1, T.1-1, T-1 counted by hand
+        colours = dict(zip(trace["ids"], trace["marker"]["colors"], strict=True))
+        self.assertEqual(colours["T.1-1"], charts.STATUS_COLOURS[coverage.Status.ADDRESSED])
+        self.assertEqual(colours["T-1"], charts.STATUS_COLOURS[coverage.Status.UNADDRESSED])
+
+    def test_gap_map_bubbles_are_papers_per_category_and_method(self):
+        papers, gaps = self.specs()["chart-gap-map-spec"]["data"]
+        self.assertEqual(
+            list(zip(papers["y"], papers["x"], papers["marker"]["size"], strict=True)), [("Root", "Testing", 2)]
+        )
+        expected = [(c.category.name, c.method.name, c.papers) for c in coverage.gap_map(coverage.compute())]
+        self.assertEqual(list(zip(papers["y"], papers["x"], papers["marker"]["size"], strict=True)), expected)
+        self.assertEqual(gaps["y"], [])  # nothing has 5 practitioner records yet
+
+    def test_demand_gaps_are_marked(self):
+        for i in range(5):
+            make_artifact(self.uncovered, url=f"https://github.com/o/r/issues/gap{i}")
+        gaps = self.specs()["chart-gap-map-spec"]["data"][1]
+        self.assertEqual((gaps["x"], gaps["y"], gaps["text"]), (["Demand gaps"], ["Root"], ["1 leaf"]))
+        response = self.client.get(self.url)
+        self.assertEqual([g.row.code for g in response.context["demand_gaps"]], ["T-1"])
+        self.assertContains(response, '<td class="num">6</td>')  # 1 commit + 5 issues on T-1
+
+    def test_research_vs_practice_plots_each_leaf(self):
+        traces = {t["name"]: t for t in self.specs()["chart-research-vs-practice-spec"]["data"]}
+        self.assertEqual((traces["Addressed"]["x"], traces["Addressed"]["y"]), ([2], [1]))  # issue + mention; alpha
+        self.assertEqual((traces["Unaddressed"]["x"], traces["Unaddressed"]["y"]), ([1], [0]))  # the commit
+        self.assertEqual(traces["Partially addressed"]["x"], [])
+
+    def test_papers_per_year_by_method(self):
+        [testing] = self.specs()["chart-papers-per-year-spec"]["data"]
+        self.assertEqual((testing["name"], testing["x"], testing["y"]), ("Testing", ["2021", "2023"], [1, 1]))
+
+    def test_status_shares_put_computed_beside_reported(self):
+        computed, reported = self.specs()["chart-status-shares-spec"]["data"]
+        summary = coverage.coverage_summary()
+        self.assertEqual(computed["y"][0], float(summary.leaves.addressed_pct))
+        self.assertEqual(computed["y"][:4], [50.0, 0.0, 50.0, 50.0])
+        self.assertEqual(reported["y"][:4], [12.5, None, None, 33.3])
+
+    def test_tables_hold_the_same_numbers(self):
+        response = self.client.get(self.url)
+        table = response.context["charts"][4]["chart"].table
+        self.assertEqual(table.rows[0], ("Leaf faults addressed", "50.0%", "1 / 2", "12.5%", "abstract"))
+        self.assertContains(response, "<td>1 / 2</td>")
+
+    def test_charts_are_built_without_queries(self):
+        data = coverage.compute()
+        summary = coverage.coverage_summary(data)
+        comparisons = coverage.reported_comparison(summary)
+        cells = coverage.gap_map(data)
+        per_year = coverage.papers_per_year_by_method(data)
+        with self.assertNumQueries(0):
+            charts.taxonomy_sunburst(data)
+            charts.gap_map_chart(cells, coverage.demand_gaps_by_category(data), min_evidence=5)
+            charts.research_vs_practice(data)
+            charts.papers_per_year(per_year, {"M-T": "Testing"})
+            charts.status_shares(summary, comparisons)
+
+    def test_query_count_does_not_grow_with_the_data(self):
+        with self.assertNumQueries(13):
+            self.client.get(self.url)
+        grow(self, 4)
+        with self.assertNumQueries(13):
+            self.client.get(self.url)
+
+
+#
+# Sources
+#
+
+
+class SourcesPageTests(KBTestCase):
+    url = reverse("taxonomy:sources")
+
+    def test_attribution_rule_and_ownership_of_the_mappings(self):
+        make_reported_figure("addressed", value="12.5", computed_counterpart="leaves.addressed_pct")
+        response = self.client.get(self.url)
+        self.assertContains(response, 'href="https://creativecommons.org/licenses/by/4.0/" rel="license"')
+        self.assertContains(response, "Taxonomy of Real Faults in Deep Learning Systems")
+        self.assertContains(response, 'id="coverage-rule"')
+        self.assertContains(response, "<strong>not the survey’s</strong>")
+        self.assertContains(response, "Why the computed figures differ from the reported ones")
+        self.assertContains(response, f'href="{reverse("papers:related-list")}"')
+        self.assertContains(response, '<td class="num">12.5%</td>')
+        self.assertContains(response, '<td class="num">50.0%</td>')  # computed: 1 of 2 leaves
+        self.assertContains(response, 'id="source-humbatova2020"')
+
+    def test_query_count_does_not_grow_with_the_data(self):
+        with self.assertNumQueries(9):
+            self.client.get(self.url)
+        grow(self, 3)
+        with self.assertNumQueries(9):
+            self.client.get(self.url)

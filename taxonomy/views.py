@@ -1,0 +1,163 @@
+"""Taxonomy pages: the explorer, a fault's page, the coverage dashboard and the sources page.
+
+Counts and statuses come from ``coverage.compute()`` (a fixed handful of queries); papers and practitioner
+evidence are reached through ``Fault``'s related names, so this app imports no other app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from kb_site.ui import label_choices, optional_url
+from taxonomy import cache as coverage_cache
+from taxonomy import charts, coverage
+from taxonomy.coverage import FaultCoverage
+from taxonomy.filtersets import FaultFilterSet
+from taxonomy.models import Fault, Source
+
+# A leaf with at least this many practitioner records and no paper is a demand gap (dashboard and explorer).
+DEMAND_GAP_MIN_EVIDENCE = 5
+
+
+def _related(name: str):
+    """The model behind one of Fault's reverse relations (``mappings``, ``artifacts``…)."""
+    return Fault._meta.get_field(name).related_model
+
+
+@dataclass
+class ExplorerNode:
+    row: FaultCoverage
+    matched: bool
+    children: list[ExplorerNode] = field(default_factory=list)
+
+
+def _explorer(data: coverage.CoverageData, matched: set[int] | None) -> list[ExplorerNode]:
+    """The tree with coverage rows; with ``matched``, only those nodes and their ancestors (for context)."""
+    by_code = {row.code: row for row in data.rows}
+
+    def build(node) -> ExplorerNode | None:
+        children = [child for child in (build(c) for c in node.children) if child is not None]
+        hit = matched is None or node.fault.pk in matched
+        if not hit and not children:
+            return None
+        return ExplorerNode(by_code[node.fault.code], hit, children)
+
+    return [built for built in (build(root) for root in data.tree.roots) if built is not None]
+
+
+@require_safe
+def fault_list(request):
+    data = coverage.compute()
+    filterset = FaultFilterSet(request.GET or None, queryset=Fault.objects.all())
+    label_choices(filterset.form, tree=data.tree, hidden=["parent_id"])
+    matched = None
+    filtering = filterset.is_bound and filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
+    if filtering:
+        matched = set(filterset.qs.values_list("pk", flat=True))
+    return render(
+        request,
+        "taxonomy/fault_list.html",
+        {
+            "filter": filterset,
+            "filtering": filtering,
+            "nodes": _explorer(data, matched),
+            "matched_count": len(matched) if matched is not None else None,
+            "summary": coverage.coverage_summary(data),
+            # The unfiltered tree (about 1 MB of HTML at the benchmark's 1,000 faults) is rendered once per data
+            # version; filtered views are smaller and their query strings unbounded, so they are not stored.
+            "tree_cache": coverage_cache.fragment(enabled_here=not request.GET),
+        },
+    )
+
+
+@require_safe
+def fault_detail(request, code: str):
+    fault = get_object_or_404(Fault.objects.for_detail(), code=code)
+    data = coverage.compute()
+    try:
+        node = data.tree.node(code)
+    except KeyError as exc:  # created between the two queries
+        raise Http404 from exc
+    row = data.row(code)
+    ancestors = node.ancestors
+    subtree = node.descendant_ids()
+    ancestor_ids = [a.fault.pk for a in ancestors]
+    mappings = list(
+        _related("mappings").objects.for_list().filter(fault_id__in=subtree + ancestor_ids).select_related("fault")
+    )
+    direct = [m for m in mappings if m.fault_id == fault.pk]
+    Link = _related("challenge_links")
+    context = {
+        "fault": fault,
+        "row": row,
+        "ancestors": [data.row(a.fault.code) for a in ancestors],
+        "children": [data.row(child.fault.code) for child in node.children],
+        "explicit_mappings": [m for m in direct if m.strength == "explicit"],
+        "partial_mappings": [m for m in direct if m.strength == "partial"],
+        "direct_mappings": direct,
+        "above_mappings": [m for m in mappings if m.fault_id in ancestor_ids],
+        "below_mappings": [m for m in mappings if m.fault_id in subtree and m.fault_id != fault.pk],
+        "artifacts": list(fault.artifacts.for_list()),
+        "mentions": list(fault.interview_mentions.for_list()),
+        "challenge_links": list(
+            Link.objects.filter(fault_id__in=subtree).select_related("challenge", "fault").order_by("challenge__status")
+        ),
+    }
+    return render(request, "taxonomy/fault_detail.html", context)
+
+
+@require_safe
+def coverage_dashboard(request):
+    data = coverage.compute()
+    summary = coverage.coverage_summary(data)
+    comparisons = coverage.reported_comparison(summary)
+    cells = coverage.gap_map(data)
+    gaps = coverage.demand_gaps(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE)
+    gaps_by_category = coverage.demand_gaps_by_category(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE)
+    method_names = {cell.method.code: cell.method.name for cell in cells}
+    chart_list = [
+        charts.taxonomy_sunburst(data),
+        charts.gap_map_chart(cells, gaps_by_category, min_evidence=DEMAND_GAP_MIN_EVIDENCE),
+        charts.research_vs_practice(data),
+        charts.papers_per_year(coverage.papers_per_year_by_method(data), method_names),
+        charts.status_shares(summary, comparisons),
+    ]
+    # The same numbers as CSV, from the API (which computes them with the same coverage functions).
+    csv_routes = {
+        "taxonomy": ("api:coverage-faults", "format=csv"),
+        "gap-map": ("api:coverage-gap-map", "format=csv"),
+        "research-vs-practice": ("api:coverage-faults", "kind=leaf&format=csv"),
+        "papers-per-year": ("api:coverage-papers-per-year", "format=csv"),
+        "status-shares": ("api:coverage-list", "format=csv"),
+    }
+    entries = [{"chart": chart, "csv_url": optional_url(*csv_routes[chart.key])} for chart in chart_list]
+    return render(
+        request,
+        "taxonomy/coverage.html",
+        {
+            "charts": entries,
+            "summary": summary,
+            "comparisons": comparisons,
+            "demand_gaps": gaps,
+            "min_evidence": DEMAND_GAP_MIN_EVIDENCE,
+        },
+    )
+
+
+@require_safe
+def sources(request):
+    data = coverage.compute()
+    summary = coverage.coverage_summary(data)
+    return render(
+        request,
+        "taxonomy/sources.html",
+        {
+            "sources": Source.objects.all(),
+            "comparisons": coverage.reported_comparison(summary),
+            "summary": summary,
+        },
+    )
