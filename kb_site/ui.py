@@ -15,8 +15,13 @@ INDENT = "\u2003"  # an em space per tree level inside <option> labels
 
 
 def fault_options(tree: Tree) -> list[tuple[str, str]]:
-    """Every node as a select option, indented by depth, in tree order."""
-    return [(node.fault.code, f"{INDENT * node.depth}{node.fault.code} {node.fault.name}") for node in tree]
+    """Every node as a select option, indented by depth, in tree order (built once per tree object: the cached
+    coverage tree serves every request until the data changes)."""
+    options = tree.__dict__.get("_fault_options")
+    if options is None:
+        options = [(node.fault.code, f"{INDENT * node.depth}{node.fault.code} {node.fault.name}") for node in tree]
+        tree.__dict__["_fault_options"] = options
+    return options
 
 
 def method_options(methods: Iterable[Method]) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ the two) with plain string formatting, and falls back to Django's rendering for 
 """
 
 from django import forms
+from django.utils.choices import normalize_choices
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -24,6 +25,21 @@ def _attrs(attrs: dict) -> str:
 
 
 class FastSelect(forms.Select):
+    @property
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        # A flat list of (value, label) pairs (what kb_site.ui.label_choices assigns) is kept as it is: Django
+        # normalises choices on every assignment and every copy of the form, once per option.
+        if isinstance(value, list) and all(
+            type(choice) is tuple and len(choice) == 2 and not isinstance(choice[1], (list, tuple)) for choice in value
+        ):
+            self._choices = value
+        else:
+            self._choices = normalize_choices(value)
+
     def render(self, name, value, attrs=None, renderer=None):
         choices = list(self.choices)
         if self.allow_multiple_selected or any(isinstance(label, (list, tuple)) for _, label in choices):

@@ -1,6 +1,7 @@
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from kb_site.history import paper_history
 from kb_site.ui import label_choices
 from papers.bibtex import paper_to_bibtex
 from papers.filtersets import PaperFilterSet
@@ -45,6 +46,7 @@ class PaperDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["bibtex"] = paper_to_bibtex(self.object)
+        context["history"] = paper_history(self.object)
         return context
 
 

@@ -133,18 +133,22 @@ def cached(name: str, build: Callable[[], T]) -> T:
         except Exception:
             log.exception("could not store %s in the coverage cache", key)
     _local[name] = (version, value)
+    if hasattr(value, "__dict__"):
+        value.__dict__["cache_version"] = version  # lets fragment(data=value) skip a second version read
     return value
 
 
-def fragment(enabled_here: bool = True) -> dict:
+def fragment(enabled_here: bool = True, data: object = None) -> dict:
     """Arguments for a template ``{% cache timeout name key %}`` around markup computed only from coverage data.
 
     ``{"timeout": TIMEOUT, "key": <data version>}`` when coverage caching is on (and ``enabled_here``), else a
     timeout of 0, which Django's cache tag treats as "do not store", so the fragment is rendered every time.
+    With ``data`` from ``cached()`` (the cached ``CoverageData``), the key is the version that data belongs to.
     """
     if enabled_here and enabled():
         try:
-            return {"timeout": TIMEOUT, "key": data_version()}
+            version = getattr(data, "cache_version", None) or data_version()
+            return {"timeout": TIMEOUT, "key": version}
         except Exception:
             log.exception("coverage cache unreachable; rendering without it")
     return {"timeout": 0, "key": ""}

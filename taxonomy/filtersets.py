@@ -26,7 +26,7 @@ class CodeChoiceField(django_filters.fields.ModelChoiceField):
         return super().to_python(value)
 
 
-@extend_schema_field(OpenApiTypes.STR)  # the API schema's type of the parameter: a fault id string
+@extend_schema_field({"type": "string", "example": "H-1.2.3-1"})  # the API schema's type: a fault id string
 class FaultCodeFilter(django_filters.ModelChoiceFilter):
     """A fault named by its stable id (``H-1.2.3-1``); an unknown id is a validation error (HTTP 400)."""
 
@@ -38,7 +38,7 @@ class FaultCodeFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"type": "string", "example": "M-T"})
 class MethodCodeFilter(django_filters.ModelChoiceFilter):
     """A debugging method by code (``M-T`` or ``M-T-GEN``); a top-level code also matches its subtypes."""
 
@@ -50,11 +50,20 @@ class MethodCodeFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class WholeNumberField(forms.IntegerField):
+    """Digits with an optional sign, nothing else (Django's IntegerField also takes ``1.0``)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not value.strip().lstrip("+-").isdigit():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (``?interview=1.5`` is an error, not interview 1)."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
     def __init__(self, *args, **kwargs):
         # Database integers are at most 64-bit; a larger value is a validation error, not a driver overflow.
@@ -66,7 +75,7 @@ class IntegerFilter(django_filters.NumberFilter):
 class IntegerRangeField(django_filters.fields.RangeField):
     def __init__(self, fields=None, *args, **kwargs):
         bounds = {"min_value": -(2**63) + 1, "max_value": 2**63 - 1}
-        super().__init__(fields or (forms.IntegerField(**bounds), forms.IntegerField(**bounds)), *args, **kwargs)
+        super().__init__(fields or (WholeNumberField(**bounds), WholeNumberField(**bounds)), *args, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.INT)

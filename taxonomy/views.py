@@ -6,6 +6,7 @@ evidence are reached through ``Fault``'s related names, so this app imports no o
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.http import Http404
@@ -17,6 +18,7 @@ from taxonomy import cache as coverage_cache
 from taxonomy import charts, coverage
 from taxonomy.coverage import FaultCoverage
 from taxonomy.filtersets import FaultFilterSet
+from taxonomy.history import fault_history
 from taxonomy.models import Fault, Source
 
 # A leaf with at least this many practitioner records and no paper is a demand gap (dashboard and explorer).
@@ -64,12 +66,13 @@ def fault_list(request):
         {
             "filter": filterset,
             "filtering": filtering,
-            "nodes": _explorer(data, matched),
+            # Built only if the template renders the tree (not when the cached fragment is used).
+            "nodes": functools.cache(lambda: _explorer(data, matched)),
             "matched_count": len(matched) if matched is not None else None,
             "summary": coverage.coverage_summary(data),
             # The unfiltered tree (about 1 MB of HTML at the benchmark's 1,000 faults) is rendered once per data
             # version; filtered views are smaller and their query strings unbounded, so they are not stored.
-            "tree_cache": coverage_cache.fragment(enabled_here=not request.GET),
+            "tree_cache": coverage_cache.fragment(enabled_here=not request.GET, data=data),
         },
     )
 
@@ -103,6 +106,7 @@ def fault_detail(request, code: str):
         "below_mappings": [m for m in mappings if m.fault_id in subtree and m.fault_id != fault.pk],
         "artifacts": list(fault.artifacts.for_list()),
         "mentions": list(fault.interview_mentions.for_list()),
+        "history": fault_history(fault),
         "challenge_links": list(
             Link.objects.filter(fault_id__in=subtree).select_related("challenge", "fault").order_by("challenge__status")
         ),

@@ -79,5 +79,3 @@ class ChallengeViewSet(ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return serializers.ChallengeDetailSerializer if self.action == "retrieve" else self.serializer_class
-
-

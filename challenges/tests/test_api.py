@@ -63,6 +63,7 @@ class ArtifactAPITests(APITestCase):
         self.assert_bad_parameter(self.github, "framework", framework="jax")
         self.assert_bad_parameter(self.github, "unclassified", unclassified="perhaps")
         self.assert_bad_parameter(self.github, "labelling_round", labelling_round="1.5")
+        self.assert_bad_parameter(self.github, "labelling_round", labelling_round="1.0")
         self.assert_bad_parameter(self.github, "status", status="fine")
 
     def test_github_issues_of_faults_no_paper_addresses(self):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
@@ -33,9 +34,18 @@ def safe_cell(value) -> str:
         text = "; ".join(_identify(item) if isinstance(item, dict) else str(item) for item in value)
     else:
         text = str(value)
+    if text.startswith(("http://", "https://")) and "format=" in text:
+        text = _without_format(text)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+def _without_format(url: str) -> str:
+    """A link as the JSON API serves it: DRF keeps ``?format=csv`` in the links of a CSV response."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "format"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _identify(item: dict) -> str:

@@ -70,6 +70,12 @@ class KBAutoSchema(AutoSchema):
             if content and self._browsable():
                 content["text/html"] = {"schema": TEXT}
 
+        for parameter in operation.get("parameters", []):
+            items = parameter.get("schema", {}).get("items", {})
+            if parameter["in"] == "query" and parameter["name"] == "ordering" and "enum" in items:
+                # A blank ?ordering= (what the HTML filter form sends for "Default") means the default order.
+                items["enum"] = ["", *items["enum"]] if "" not in items["enum"] else items["enum"]
+
         detail = self._component(registry, "ErrorDetail", ERROR_DETAIL)
         invalid = self._component(registry, "ValidationError", VALIDATION_ERROR)
         # A body that is not JSON at all, or a NUL byte in the address, is a 400 with a single message.
@@ -82,10 +88,10 @@ class KBAutoSchema(AutoSchema):
             errors["400"] = ("Invalid query parameter or request body.", bad_request)
         if "requestBody" in operation:
             errors["413"] = ("The request body is over the size limit (kb_site.middleware).", detail)
-        # Invalid credentials are refused even where none are needed (a wrong token is a 401 on a public read).
+        # Invalid credentials are refused even where none are needed: a wrong token on a public read is a 403
+        # (DRF answers 401 only when the first authenticator sends a challenge, and the session one comes first).
         errors["401"] = ("Authentication credentials were not provided or are invalid.", detail)
-        if method.upper() not in SAFE_METHODS or {} not in operation.get("security", [{}]):
-            errors["403"] = ("The credentials do not allow this action.", detail)
+        errors["403"] = ("The credentials are invalid or do not allow this action.", detail)
         if "{" in path or has_query:
             errors["404"] = ("No such object, or page out of range.", detail)
         errors["429"] = ("Too many requests: retry after the number of seconds in Retry-After.", detail)

@@ -378,4 +378,3 @@ def navigator_layer(data: coverage.CoverageData, computed_from: dict) -> dict:
         "legendItems": [{"label": status.label, "color": LAYER_COLOURS[status]} for status in coverage.Status],
         "metadata": [{"name": "computed from", "value": source}],
     }
-

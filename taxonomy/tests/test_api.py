@@ -8,21 +8,24 @@ interview mention; T-1 has a GitHub commit. One confirmed challenge relates to T
 import csv
 import datetime
 import io
+from unittest import mock
 
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.throttling import AnonRateThrottle
 
-from challenges.tests.factories import make_artifact, make_mention
+from challenges.tests.factories import make_artifact, make_challenge, make_interview, make_mention
 from kb_site.api.renderers import serializer_columns
 from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
 from taxonomy import coverage, snapshots
 from taxonomy.api.serializers import FaultCoverageSerializer
 from taxonomy.models import Fault, Strength
-from taxonomy.tests.factories import make_fault, make_reported_figure
+from taxonomy.tests.factories import make_fault, make_method, make_reported_figure, make_source
 
 FAULT_FIELDS = {
     "id",
@@ -203,6 +206,7 @@ class FaultAPITests(APITestCase):
         self.assertEqual(rows[0][:4], ["id", "url", "code", "slug"])
         self.assertIn("parent.code", rows[0])
         self.assertEqual([row[rows[0].index("code")] for row in rows[1:]], ["T.1-1", "T-1"])
+        self.assertEqual(rows[1][rows[0].index("url")], "https://testserver/api/faults/T.1-1/")
 
     def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(self):
         make_fault("T-9", name='=HYPERLINK("http://evil")', parent=self.root, definition="+1", position=99)
@@ -214,6 +218,27 @@ class FaultAPITests(APITestCase):
         self.assertEqual(by_code["T-10"]["name"], "'@SUM(A1)")
         self.assertEqual(by_code["T-10"]["definition"], "'-2")
         self.assertEqual(by_code["T.1-1"]["name"], "Memory leak")
+
+
+class AuthAndThrottleTests(APITestCase):
+    def test_token_authentication_is_ready(self):
+        token = Token.objects.create(user=self.researcher)
+        url = reverse("api:fault-list")
+        ok = self.client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}", secure=True)
+        self.assertEqual(ok.status_code, 200)
+        # A wrong token is refused even on a public read (403: the session authenticator comes first, so DRF
+        # answers without a WWW-Authenticate challenge); the schema documents it.
+        bad = self.client.get(url, HTTP_AUTHORIZATION="Token not-a-token", secure=True)
+        self.assertEqual((bad.status_code, bad.json()), (403, {"detail": "Invalid token."}))
+
+    def test_anonymous_reads_are_throttled(self):
+        url = reverse("api:method-list")
+        with mock.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "3/minute"}):
+            statuses = [self.get(url).status_code for _ in range(4)]
+            self.assertEqual(statuses, [200, 200, 200, 429])
+            throttled = self.get(url)
+            self.assertEqual(set(throttled.json()), {"detail"})
+            self.assertTrue(int(throttled["Retry-After"]) > 0)
 
 
 class MethodSourceFigureSnapshotAPITests(APITestCase):
@@ -322,6 +347,17 @@ class CoverageAPITests(APITestCase):
         self.assertEqual((reported["value"], reported["computed"]), (48.0, 50.0))
         self.assertEqual(reported["source_key"], "nguyen2025")
         self.assertIn("nguyen2025", reported["source"].lower() + " nguyen2025")
+
+    def test_the_dashboard_shows_the_same_numbers(self):
+        page = self.client.get(reverse("taxonomy:coverage"), secure=True)
+        self.assertEqual(page.status_code, 200)
+        shown = coverage.summary_dict(page.context["summary"], page.context["comparisons"])
+        body = self.json(reverse("api:coverage-list"))
+        self.assertEqual({k: v for k, v in body.items() if k != "computed_from"}, shown)
+        csv_links = [entry["csv_url"] for entry in page.context["charts"]]
+        self.assertIn(reverse("api:coverage-faults") + "?format=csv", csv_links)
+        for link in filter(None, csv_links):
+            self.assertEqual(self.client.get(link, secure=True).status_code, 200, link)
 
     def test_snapshot_and_as_of(self):
         snapshot = snapshots.freeze("before")
@@ -454,3 +490,54 @@ class CoverageAPITests(APITestCase):
             make_artifact(fault)
         self.assertEqual(self.query_count(url), small)
         self.assertEqual(self.query_count(url, page_size=500), small)
+
+
+class QueryBudgetTests(APITestCase):
+    """Every list endpoint runs the same number of queries for the tiny world and for a much bigger one."""
+
+    LISTS = [
+        "api:fault-list",
+        "api:method-list",
+        "api:source-list",
+        "api:reported-figure-list",
+        "api:snapshot-list",
+        "api:paper-list",
+        "api:mapping-list",
+        "api:github-artifact-list",
+        "api:stackoverflow-post-list",
+        "api:interview-list",
+        "api:interview-mention-list",
+        "api:challenge-list",
+        "api:coverage-faults",
+        "api:coverage-categories",
+        "api:coverage-gap-map",
+        "api:coverage-papers-per-year",
+    ]
+
+    def budgets(self) -> dict[str, tuple[int, int]]:
+        return {
+            name: (self.query_count(reverse(name)), self.query_count(reverse(name), page_size=500))
+            for name in self.LISTS
+        }
+
+    def test_queries_do_not_grow_with_data_or_page_size(self):
+        snapshots.freeze("small")
+        make_reported_figure("a", value="1.0")
+        small = self.budgets()
+        for name, (default, big_page) in small.items():
+            self.assertEqual(default, big_page, name)
+        make_source("extra")
+        methods = [make_method(f"M-X{n}", parent=self.testing) for n in range(5)]
+        for n in range(30):
+            fault = make_fault(f"T.1-{n + 100}", parent=self.memory)
+            paper = make_paper(f"big-{n}", year=2000 + n, methods=methods[: n % 5 + 1])
+            make_mapping(paper, fault, methods=methods[: n % 3 + 1])
+            make_mapping(paper, self.uncovered, strength=Strength.PARTIAL)
+            make_artifact(fault)
+            make_artifact(fault, source="stackoverflow")
+            interview = make_interview(n + 10)
+            make_mention(interview, fault)
+            make_challenge(f"challenge-{n}", faults=[fault, self.memory_leak])
+            make_reported_figure(f"figure-{n}", value="2.0")
+        snapshots.freeze("big")
+        self.assertEqual(self.budgets(), small)

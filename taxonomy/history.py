@@ -1,0 +1,117 @@
+"""Change history (django-simple-history) as readable entries; the generic part and the fault history.
+
+Each helper returns ``HistoryEntry`` rows, newest first: who, when, what (created / changed / deleted, with the
+fields that changed, before and after) and the reason recorded with the change. Public pages show the history
+of mappings that were approved at some point; pending and rejected proposals stay private to their submitter
+and the curators (their submission page shows them).
+
+Query cost is fixed: one query per history table involved, whatever the number of records.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import models
+
+from taxonomy.models import Fault, ReviewStatus
+
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+SKIPPED_FIELDS = {"id", "uid", "created_at", "updated_at", "title_normalised", "submission", "submitted_by", "paper"}
+MAX_VALUE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    action: str  # created, changed, deleted
+    subject: str  # what the record is, e.g. "Paper" or "Mapping to H-1.2-1"
+    changes: list[FieldChange]
+    reason: str
+
+
+def _display(record, field: models.Field) -> str:
+    if isinstance(field, models.ForeignKey):
+        cached = record._state.fields_cache.get(field.name)
+        value = cached if cached is not None else getattr(record, field.attname)
+    else:
+        value = getattr(record, field.attname)
+    if value is None or value == "" or value == []:
+        return "—"
+    if field.choices:
+        value = dict(field.flatchoices).get(value, value)
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
+    if isinstance(value, datetime.datetime):
+        value = value.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, Fault):
+        value = value.code
+    text = str(value)
+    return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
+
+
+def _tracked_fields(model) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS]
+
+
+def entries(records: Iterable, model, subject: Callable[[object], str]) -> list[HistoryEntry]:
+    """Readable entries from historical records of one model (any order); each compared with its predecessor."""
+    fields = _tracked_fields(model)
+    previous: dict[object, object] = {}
+    result = []
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        before = previous.get(record.id)
+        changes = []
+        if before is not None and record.history_type == "~":
+            for field in fields:
+                if getattr(before, field.attname) != getattr(record, field.attname):
+                    label = str(field.verbose_name)
+                    changes.append(FieldChange(label, _display(before, field), _display(record, field)))
+        user = record.history_user
+        result.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=user.get_username() if user is not None else "system",
+                action=ACTIONS.get(record.history_type, record.history_type),
+                subject=subject(record),
+                changes=changes,
+                reason=record.history_change_reason or "",
+            )
+        )
+        previous[record.id] = record
+    # A save that changed none of the shown fields (only a timestamp, say) is noise.
+    result = [e for e in result if e.action != "changed" or e.changes or e.reason]
+    return sorted(result, key=lambda e: e.when, reverse=True)
+
+
+def public_mapping_ids():
+    """Mappings whose history is public: approved at some point (pending and rejected ones stay private)."""
+    return _mapping_model().objects.filter(status__in=[ReviewStatus.APPROVED, ReviewStatus.RETRACTED]).values("pk")
+
+
+def _mapping_model():
+    # Reached through Fault's related name: taxonomy imports no other app.
+    return Fault._meta.get_field("mappings").related_model
+
+
+def fault_history(fault: Fault, *, limit: int = 50) -> list[HistoryEntry]:
+    """The fault's own changes and those of the (once approved) mappings to it. 2 queries."""
+    FaultMapping = _mapping_model()
+    fault_records = Fault.history.filter(id=fault.pk).select_related("history_user", "parent")
+    mapping_records = FaultMapping.history.filter(fault_id=fault.pk, id__in=public_mapping_ids()).select_related(
+        "history_user", "paper"
+    )
+    result = entries(fault_records, Fault, lambda r: "Fault") + entries(
+        mapping_records, FaultMapping, lambda r: f"Mapping of “{r.paper.title if r.paper else r.paper_id}”"
+    )
+    return sorted(result, key=lambda e: e.when, reverse=True)[:limit]
