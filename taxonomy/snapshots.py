@@ -19,14 +19,12 @@ SEED_SNAPSHOT = "seed"
 
 def _live_entries() -> list[dict]:
     FaultMapping = coverage._related_model("mappings")
-    rows = list(
-        FaultMapping.objects.filter(status=ReviewStatus.APPROVED)
-        .order_by("pk")
-        .values("pk", "uid", "fault_id", "strength", "paper__key", "paper__title")
-    )
+    approved = FaultMapping.objects.filter(status=ReviewStatus.APPROVED)
+    rows = list(approved.order_by("pk").values("pk", "uid", "fault_id", "strength", "paper__key", "paper__title"))
     methods = {}
+    # A subquery rather than a list of ids: PostgreSQL accepts at most 65,535 bound parameters.
     for mapping_id, code in (
-        FaultMapping.methods.through.objects.filter(faultmapping_id__in=[r["pk"] for r in rows])
+        FaultMapping.methods.through.objects.filter(faultmapping__in=approved.values("pk"))
         .order_by("method__position")
         .values_list("faultmapping_id", "method__code")
     ):

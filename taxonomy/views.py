@@ -77,6 +77,9 @@ def fault_list(request):
     )
 
 
+EVIDENCE_LIMIT = 200  # records listed on a fault page before "see all"
+
+
 @require_safe
 def fault_detail(request, code: str):
     fault = get_object_or_404(Fault.objects.for_detail(), code=code)
@@ -104,8 +107,12 @@ def fault_detail(request, code: str):
         "direct_mappings": direct,
         "above_mappings": [m for m in mappings if m.fault_id in ancestor_ids],
         "below_mappings": [m for m in mappings if m.fault_id in subtree and m.fault_id != fault.pk],
-        "artifacts": list(fault.artifacts.for_list()),
-        "mentions": list(fault.interview_mentions.for_list()),
+        # Capped: at scale one leaf can hold hundreds of thousands of records; the lists link to all of them.
+        "artifacts": list(fault.artifacts.for_list()[:EVIDENCE_LIMIT]),
+        "artifact_total": row.evidence.github + row.evidence.stackoverflow,
+        "mentions": list(fault.interview_mentions.for_list()[:EVIDENCE_LIMIT]),
+        "mention_total": row.evidence.interviews,
+        "evidence_limit": EVIDENCE_LIMIT,
         "history": fault_history(fault),
         "challenge_links": list(
             Link.objects.filter(fault_id__in=subtree).select_related("challenge", "fault").order_by("challenge__status")

@@ -352,3 +352,17 @@ class SourcesPageTests(KBTestCase):
         grow(self, 3)
         with self.assertNumQueries(9):
             self.client.get(self.url)
+
+
+class FaultPageEvidenceCapTests(KBTestCase):
+    def test_long_evidence_lists_are_capped_with_a_link_to_all(self):
+        from unittest import mock
+
+        with mock.patch("taxonomy.views.EVIDENCE_LIMIT", 1):
+            response = self.client.get(reverse("taxonomy:fault-detail", args=["T.1-1"]))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(len(response.context["artifacts"]), 1)
+        self.assertEqual(response.context["artifact_total"], 2)  # the GitHub issue and the StackOverflow post
+        self.assertContains(response, "Showing the first 1 of 2")
+        self.assertContains(response, "/evidence/?fault=T.1-1")
+        self.assertNotContains(response, "see all interview mentions")  # one mention, within the cap
