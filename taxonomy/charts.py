@@ -260,7 +260,7 @@ def research_vs_practice(data: CoverageData) -> Chart:
         figure.add_trace(
             go.Scatter(
                 name=status.label,
-                x=[row.evidence.github + row.evidence.interviews for row in group],
+                x=[row.evidence.github_and_interviews for row in group],
                 y=[row.papers for row in group],
                 mode="markers",
                 marker={"color": STATUS_COLOURS[status], "size": 10, "opacity": 0.75, "line": {"width": 1}},
@@ -271,7 +271,7 @@ def research_vs_practice(data: CoverageData) -> Chart:
                 ),
             )
         )
-    most_evidence = max((row.evidence.github + row.evidence.interviews for row in leaves), default=0)
+    most_evidence = max((row.evidence.github_and_interviews for row in leaves), default=0)
     most_papers = max((row.papers for row in leaves), default=0)
     # Pad below zero so the many dots on an axis are not cut in half.
     figure.update_xaxes(
@@ -288,7 +288,7 @@ def research_vs_practice(data: CoverageData) -> Chart:
             row.papers,
             row.evidence.github,
             row.evidence.interviews,
-            row.evidence.github + row.evidence.interviews,
+            row.evidence.github_and_interviews,
         )
         for row in leaves
     ]

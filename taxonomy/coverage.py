@@ -139,6 +139,11 @@ class EvidenceCounts:
     def total(self) -> int:
         return self.github + self.stackoverflow + self.interviews
 
+    @property
+    def github_and_interviews(self) -> int:
+        """Practice evidence of the research-vs-practice view: GitHub artefacts plus interview mentions."""
+        return self.github + self.interviews
+
     def __add__(self, other: EvidenceCounts) -> EvidenceCounts:
         return EvidenceCounts(
             self.github + other.github, self.stackoverflow + other.stackoverflow, self.interviews + other.interviews

@@ -84,7 +84,7 @@ class ReportedFigureManager(models.Manager):
 
 
 class ReportedFigure(models.Model):
-    """A figure a source published (e.g. the survey's 48.0% of faults addressed): stored and cited, never computed."""
+    """A figure a source published (e.g. the survey's share of faults addressed): stored and cited, never computed."""
 
     class Unit(models.TextChoices):
         PERCENT = "percent", "Percent"
@@ -115,7 +115,7 @@ class ReportedFigure(models.Model):
 
     @property
     def display_value(self) -> str:
-        """Percentages with one decimal and a % sign (48.0%), counts as whole numbers (96)."""
+        """Percentages with one decimal and a % sign, counts as whole numbers."""
         value = Decimal(str(self.value))
         if self.unit == self.Unit.PERCENT:
             return f"{value:.1f}%"

@@ -116,7 +116,7 @@ class SourceViewSet(ReadOnlyModelViewSet):
 
 
 class ReportedFigureViewSet(ReadOnlyModelViewSet):
-    """Figures a source published (the survey's 48.0% …): stored with their citation, never computed."""
+    """Figures a source published (e.g. the survey's share of faults addressed): cited, never computed."""
 
     queryset = ReportedFigure.objects.select_related("source").order_by("position", "key")
     serializer_class = serializers.ReportedFigureSerializer

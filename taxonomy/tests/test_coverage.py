@@ -251,3 +251,10 @@ class ChallengeCatalogueTests(KBTestCase):
 
     def test_reported_is_none_when_the_survey_figure_is_not_stored(self):
         self.assertIsNone(coverage.challenge_catalogue().reported)
+
+
+class EvidenceCountsTests(TestCase):
+    def test_github_and_interviews_leaves_stackoverflow_out(self):
+        counts = coverage.EvidenceCounts(github=3, stackoverflow=5, interviews=4)
+        self.assertEqual(counts.github_and_interviews, 7)
+        self.assertEqual(counts.total, 12)
