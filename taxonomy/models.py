@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from kb_site.query import count_related
+
 #
 # Shared vocabularies (other apps import these; taxonomy imports no other app)
 #
@@ -17,6 +19,15 @@ class ReviewStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     RETRACTED = "retracted", "Retracted"
+
+
+def related_model(model: type[models.Model], name: str) -> type[models.Model]:
+    """The model at the other end of ``model``'s reverse relation ``name``.
+
+    Papers, mappings and evidence live in apps that import taxonomy, never the reverse: taxonomy reaches them
+    through its models' reverse relations, by name.
+    """
+    return model._meta.get_field(name).related_model
 
 
 class Strength(models.TextChoices):
@@ -149,6 +160,24 @@ class FaultQuerySet(models.QuerySet):
     def for_detail(self) -> "FaultQuerySet":
         return self.select_related("parent", "source")
 
+    def with_counts(self) -> "FaultQuerySet":
+        """Each fault's own counts (not subtree roll-ups) of approved mappings and papers, evidence and challenges.
+
+        Correlated subqueries, so the query count stays one whatever the data size.
+        """
+        mapping = related_model(Fault, "mappings")
+        artifact = related_model(Fault, "artifacts")
+        approved = ReviewStatus.APPROVED
+        return self.annotate(
+            children_count=count_related(Fault, "parent"),
+            mapping_count=count_related(mapping, "fault", status=approved),
+            paper_count=count_related(mapping, "fault", distinct="paper", status=approved),
+            github_count=count_related(artifact, "fault", source="github"),
+            stackoverflow_count=count_related(artifact, "fault", source="stackoverflow"),
+            interview_count=count_related(related_model(Fault, "interview_mentions"), "fault"),
+            challenge_count=count_related(related_model(Fault, "challenge_links"), "fault"),
+        )
+
 
 class FaultManager(models.Manager.from_queryset(FaultQuerySet)):
     def get_by_natural_key(self, code):
@@ -219,7 +248,19 @@ class Fault(models.Model):
 #
 
 
-class MethodManager(models.Manager):
+class MethodQuerySet(models.QuerySet):
+    def with_counts(self) -> "MethodQuerySet":
+        """Each method's number of approved papers and approved mappings that use it."""
+        paper_methods = related_model(Method, "papers").methods.through
+        mapping_methods = related_model(Method, "mappings").methods.through
+        approved = ReviewStatus.APPROVED
+        return self.annotate(
+            paper_count=count_related(paper_methods, "method", paper__status=approved),
+            mapping_count=count_related(mapping_methods, "method", faultmapping__status=approved),
+        )
+
+
+class MethodManager(models.Manager.from_queryset(MethodQuerySet)):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 

@@ -1,8 +1,11 @@
+import hashlib
+
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
 
@@ -14,39 +17,8 @@ from taxonomy import cache as coverage_cache
 from taxonomy import coverage
 from taxonomy.api import serializers
 from taxonomy.filtersets import FaultFilterSet, MethodFilterSet, ReportedFigureFilterSet, SnapshotFilterSet
-from taxonomy.models import Fault, Method, ReportedFigure, ReviewStatus, Snapshot, Source
+from taxonomy.models import Fault, Method, ReportedFigure, Snapshot, Source
 from taxonomy.tree import build_tree
-
-APPROVED = ReviewStatus.APPROVED
-
-
-def _related(model, name):
-    return model._meta.get_field(name).related_model
-
-
-def fault_counts() -> dict:
-    """Count annotations of the fault list (papers, mappings and evidence live in other apps: reached by name)."""
-    mapping = _related(Fault, "mappings")
-    artifact = _related(Fault, "artifacts")
-    return {
-        "children_count": count_related(Fault, "parent"),
-        "mapping_count": count_related(mapping, "fault", status=APPROVED),
-        "paper_count": count_related(mapping, "fault", distinct="paper", status=APPROVED),
-        "github_count": count_related(artifact, "fault", source="github"),
-        "stackoverflow_count": count_related(artifact, "fault", source="stackoverflow"),
-        "interview_count": count_related(_related(Fault, "interview_mentions"), "fault"),
-        "challenge_count": count_related(_related(Fault, "challenge_links"), "fault"),
-    }
-
-
-def method_counts() -> dict:
-    paper_methods = _related(Method, "papers").methods.through
-    mapping_methods = _related(Method, "mappings").methods.through
-    return {
-        "paper_count": count_related(paper_methods, "method", paper__status=APPROVED),
-        "mapping_count": count_related(mapping_methods, "method", faultmapping__status=APPROVED),
-    }
-
 
 #
 # Faults
@@ -65,7 +37,7 @@ class FaultTreeQuerySerializer(drf_serializers.Serializer):
 class FaultViewSet(ReadOnlyModelViewSet):
     """The fault taxonomy: categories and leaf faults, addressed by their stable id (``H-1.2.3-1``)."""
 
-    queryset = Fault.objects.for_list().select_related("source").annotate(**fault_counts())
+    queryset = Fault.objects.for_list().select_related("source").with_counts()
     serializer_class = serializers.FaultSerializer
     filterset_class = FaultFilterSet
     lookup_field = "code"
@@ -95,7 +67,7 @@ class FaultViewSet(ReadOnlyModelViewSet):
 class MethodViewSet(ReadOnlyModelViewSet):
     """Debugging-method families (Testing, Diagnosis, Repair) and their subtypes."""
 
-    queryset = Method.objects.select_related("parent").annotate(**method_counts()).order_by("position", "code")
+    queryset = Method.objects.select_related("parent").with_counts().order_by("position", "code")
     serializer_class = serializers.MethodSerializer
     filterset_class = MethodFilterSet
     lookup_field = "code"
@@ -168,6 +140,34 @@ class CoverageFaultFilterSet(FaultFilterSet):
         return queryset.filter(pk__in=[row.fault.pk for row in self.coverage_data.rows if row.status == value])
 
 
+def summary_payload(data: coverage.CoverageData, computed_from: dict) -> dict:
+    """The coverage summary of ``data`` as ``GET /api/coverage/`` answers it."""
+    summary = coverage.coverage_summary(data)
+    payload = coverage.summary_dict(summary, coverage.reported_comparison(summary))
+    return serializers.CoverageSummarySerializer({"computed_from": computed_from, **payload}).data
+
+
+def live_summary() -> dict:
+    """The live summary: the same for everyone until the data changes, so built once per data version."""
+    return coverage_cache.cached(
+        "api-coverage-summary", lambda: summary_payload(coverage.compute(), {"snapshot": None, "as_of": None})
+    )
+
+
+def live_summary_json() -> tuple[str, bytes]:
+    """``live_summary()`` as DRF's ``JSONRenderer`` renders it, and a strong ETag of those bytes.
+
+    Built once per data version, for ``taxonomy.api.middleware``. The ETag hashes the bytes, so it changes exactly
+    when the answer does (not on every data change) and always belongs to the body it is sent with.
+    """
+
+    def build() -> tuple[str, bytes]:
+        body = JSONRenderer().render(live_summary())
+        return f'"{hashlib.sha256(body).hexdigest()[:32]}"', body
+
+    return coverage_cache.cached("api-coverage-summary-json", build)
+
+
 LAYER_SCORES = {coverage.Status.ADDRESSED: 2, coverage.Status.PARTIAL: 1, coverage.Status.UNADDRESSED: 0}
 LAYER_COLOURS = {
     coverage.Status.ADDRESSED: "#1a9850",
@@ -181,8 +181,17 @@ _coverage_parameters = [serializers.CoverageQuerySerializer]
 @extend_schema_view(
     list=extend_schema(
         summary="Coverage summary",
+        description=(
+            "Leaf shares by status, the evidence-weighted unaddressed shares and the survey's reported figures "
+            "beside the computed ones. Without query parameters the live answer carries an `ETag`; send it back "
+            "in `If-None-Match` to get 304 until the answer changes. That plain request is served from the cache "
+            "and not throttled."
+        ),
         parameters=_coverage_parameters,
-        responses=serializers.CoverageSummarySerializer,
+        responses={
+            200: serializers.CoverageSummarySerializer,
+            304: OpenApiResponse(description="Not modified: the `If-None-Match` ETag is the current answer's."),
+        },
     ),
 )
 class CoverageViewSet(GenericViewSet):
@@ -226,17 +235,9 @@ class CoverageViewSet(GenericViewSet):
 
     def list(self, request):
         params = self.coverage_params()
-
-        def body() -> dict:
-            summary = coverage.coverage_summary(self.coverage_data(params))
-            payload = coverage.summary_dict(summary, coverage.reported_comparison(summary))
-            payload = {"computed_from": self.computed_from(params), **payload}
-            return serializers.CoverageSummarySerializer(payload).data
-
         if params.get("as_of") is None and params.get("snapshot") is None:
-            # The live summary is the same for everyone until the data changes: built once per data version.
-            return Response(coverage_cache.cached("api-coverage-summary", body))
-        return Response(body())
+            return Response(live_summary())
+        return Response(summary_payload(self.coverage_data(params), self.computed_from(params)))
 
     @extend_schema(
         summary="Per-fault coverage",
