@@ -128,6 +128,8 @@ MIDDLEWARE = [
     "kb_site.middleware.RequestLimitsMiddleware",
     "kb_site.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The live coverage summary's plain GET, from the per-data-version cache like a static file (see its module).
+    "taxonomy.api.middleware.CoverageSummaryMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -266,9 +268,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
         "kb_site.api.renderers.CSVRenderer",
     ],
+    # Token first: DRF answers missing or wrong credentials with 401 only if the first class sends a WWW-Authenticate
+    # challenge (TokenAuthentication: "Token"); SessionAuthentication sends none, so first it would make them 403.
+    # A signed-in browser still works: without a Token header the session is used, with CSRF enforced on writes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_SCHEMA_CLASS": "kb_site.api.schema.KBAutoSchema",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "kb_site.api.params.ContentNegotiation",

@@ -54,7 +54,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     list_select_related = ["paper", "submitter", "claimed_by"]
     search_fields = ["paper__title", "submitter__username", "comment"]
     raw_id_fields = ["submitter", "paper", "claimed_by", "reviewed_by"]
-    readonly_fields = ["uid", "created_at", "updated_at"]
+    readonly_fields = ["uid", "created_at", "updated_at", "edited_by", "edited_at"]
 
 
 @admin.register(RelatedReference)

@@ -278,6 +278,11 @@ class SubmissionForm(forms.Form):
         if editing is not None:
             # The paper of a submission under edit is fixed; only its data and the mappings change.
             del self.fields["paper_choice"], self.fields["existing_paper"]
+            # The submission as the form was opened: saving refuses if it changed since (papers.submissions.edit).
+            # Optional, so an API client (which sends no version) is not required to.
+            self.fields["version"] = forms.CharField(
+                required=False, max_length=64, widget=forms.HiddenInput, initial=editing.version
+            )
 
     def clean(self):
         data = super().clean()

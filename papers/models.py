@@ -226,6 +226,11 @@ class Submission(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
+    # A username, like FaultMapping.curated_by; the history keeps each edit's user, time, changes and reason.
+    edited_by = models.CharField(
+        "edited by curator", max_length=150, blank=True, help_text="The curator who last edited its content."
+    )
+    edited_at = models.DateTimeField("edited by curator at", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -245,6 +250,11 @@ class Submission(models.Model):
 
     def get_absolute_url(self):
         return reverse("papers:submission-detail", args=[self.uid])
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the submission is saved; an edit form carries it to notice a concurrent edit."""
+        return self.updated_at.isoformat() if self.updated_at else ""
 
 
 class FaultMappingQuerySet(models.QuerySet):

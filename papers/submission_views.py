@@ -89,7 +89,7 @@ def _redisplay(forms: submissions.SubmissionForms, vocabulary: Vocabulary, **ove
     )
 
 
-def _form_page(request, forms, vocabulary, *, bibtex=None, duplicates=None, editing=None, status=200):
+def _form_page(request, forms, vocabulary, *, bibtex=None, duplicates=None, editing=None, role=None, status=200):
     paper_form = forms.paper
     if paper_form is None and editing is None:
         # The new-paper fields stay on the page (hidden) so the submitter can switch back without retyping.
@@ -106,6 +106,7 @@ def _form_page(request, forms, vocabulary, *, bibtex=None, duplicates=None, edit
         "duplicates": duplicates if duplicates is not None else forms.duplicates,
         "faults": vocabulary.faults.values(),
         "editing": editing,
+        "role": role,  # how the submission under edit is edited (submissions.SUBMITTER or CURATOR)
         "max_mappings": MappingFormSet.max_num,
     }
     # Invalid input re-displays the form with its field messages, answered 400 like the API.
@@ -159,12 +160,8 @@ def submission_create(request):
     return redirect(submission)
 
 
-@login_required
-def submission_edit(request, uid):
-    submission = get_object_or_404(Submission.objects.select_related("paper"), uid=uid, submitter=request.user)
-    if submission.status not in submissions.EDITABLE_STATUSES:
-        messages.error(request, "A submission can be edited only after a curator asked for changes.")
-        return redirect(submission)
+def _edit_page(request, submission: Submission, role: str):
+    """The submitter's "edit and resubmit" and a curator's edit: one form, saved by ``submissions.edit``."""
     vocabulary = Vocabulary.load()
     if request.method != "POST":
         mappings = submission.mappings.exclude(status=ReviewStatus.APPROVED).select_related("fault")
@@ -177,14 +174,36 @@ def submission_edit(request, uid):
         )
         if not submission.creates_paper:
             forms.paper = None
-        return _form_page(request, forms, vocabulary, editing=submission)
+        return _form_page(request, forms, vocabulary, editing=submission, role=role)
     forms = submissions.SubmissionForms.from_post(request.POST, vocabulary, editing=submission)
+    edited_at = submission.edited_at
     try:
-        submissions.resubmit(request.user, submission, forms)
+        saved = submissions.edit(request.user, submission, forms)
     except submissions.SubmissionInvalid:
-        return _form_page(request, forms, vocabulary, editing=submission, status=400)
+        return _form_page(request, forms, vocabulary, editing=submission, role=role, status=400)
+    if role == submissions.CURATOR:
+        if saved.edited_at == edited_at:
+            messages.info(request, "You changed nothing, so nothing was saved.")
+        else:
+            messages.success(
+                request, "Your edit was saved; the submission's history records it and the submitter sees it."
+            )
+        return redirect("papers:review-detail", uid=submission.uid)
     messages.success(request, "Your changes were saved and the submission is back in the curators' queue.")
     return redirect(submission)
+
+
+@login_required
+def submission_edit(request, uid):
+    submission = get_object_or_404(Submission.objects.select_related("paper"), uid=uid, submitter=request.user)
+    try:
+        role = submissions.edit_role(request.user, submission)
+    except submissions.ReviewConflict as exc:
+        messages.error(request, str(exc))
+        return redirect(submission)
+    if role == submissions.CURATOR:  # a curator's own pending submission: edited as a curator, from the review
+        return redirect("papers:review-edit", uid=uid)
+    return _edit_page(request, submission, role)
 
 
 @login_required
@@ -209,8 +228,7 @@ def submission_detail(request, uid):
         {
             "submission": submission,
             "is_curator": curator,
-            "can_edit": submission.submitter_id == request.user.pk
-            and submission.status in submissions.EDITABLE_STATUSES,
+            "can_edit": submissions.may_edit(request.user, submission) == submissions.SUBMITTER,
             "history": submission_history(submission),
         },
     )
@@ -251,6 +269,7 @@ def _review_page(request, submission, form=None, status=200):
             "form": form or ReviewForm(),
             "history": submission_history(submission),
             "claimed_by_other": submission.claimed_by_id not in (None, request.user.pk),
+            "can_edit": submissions.may_edit(request.user, submission) is not None,
         },
         status=status,
     )
@@ -260,6 +279,20 @@ def _review_page(request, submission, form=None, status=200):
 def review_detail(request, uid):
     submission = get_object_or_404(Submission.objects.for_list(), uid=uid)
     return _review_page(request, submission)
+
+
+@curator_required
+def review_edit(request, uid):
+    """A curator edits the paper's data and the mappings before deciding (the submitter's form and rules)."""
+    submission = get_object_or_404(Submission.objects.select_related("paper", "submitter", "claimed_by"), uid=uid)
+    try:
+        role = submissions.edit_role(request.user, submission)
+    except submissions.ReviewConflict as exc:
+        messages.error(request, str(exc))
+        return redirect("papers:review-detail", uid=uid)
+    if role == submissions.SUBMITTER:  # a curator's own submission, sent back: they edit and resubmit it
+        return redirect("papers:submission-edit", uid=uid)
+    return _edit_page(request, submission, role)
 
 
 @require_POST

@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("submissions/<uuid:uid>/", submission_views.submission_detail, name="submission-detail"),
     path("submissions/<uuid:uid>/edit/", submission_views.submission_edit, name="submission-edit"),
     path("submissions/<uuid:uid>/review/", submission_views.review_detail, name="review-detail"),
+    path("submissions/<uuid:uid>/review/edit/", submission_views.review_edit, name="review-edit"),
     path("submissions/<uuid:uid>/claim/", submission_views.review_claim, name="review-claim"),
     path("submissions/<uuid:uid>/release/", submission_views.review_release, name="review-release"),
     path("submissions/<uuid:uid>/decide/", submission_views.review_decide, name="review-decide"),

@@ -163,7 +163,8 @@ class TokenTests(TestCase):
 
     def assert_refused(self, api):
         response = api.get(reverse("api:submission-list"))
-        self.assertEqual((response.status_code, response.json()), (403, {"detail": "Invalid token."}))
+        self.assertEqual((response.status_code, response.json()), (401, {"detail": "Invalid token."}))
+        self.assertEqual(response["WWW-Authenticate"], "Token")
 
     def test_token_actions_are_posts_with_csrf(self):
         self.assertEqual(self.client.get(reverse("accounts:token-create")).status_code, 405)

@@ -1,9 +1,10 @@
 """The OpenAPI schema generator: drf-spectacular's, plus what DRF and the server really answer.
 
 drf-spectacular documents the success response only; DRF also answers 400 (invalid query parameter or body,
-field-level messages), 404 (unknown id, page out of range), 401 (invalid credentials), 403 (credentials that do
-not allow the action) and
-429 (throttled), in the format asked for (``?format=csv`` errors are CSV), and the browsable API answers HTML.
+field-level messages), 404 (unknown id, page out of range), 401 (credentials missing where needed, or invalid
+anywhere, with a ``WWW-Authenticate`` challenge), 403 (signed in but not allowed, or a session write without its
+CSRF token) and 429 (throttled), in the format asked for (``?format=csv`` errors are CSV), and the browsable API
+answers HTML.
 Documenting all of it lets clients and schemathesis check every response against the schema.
 """
 
@@ -88,10 +89,23 @@ class KBAutoSchema(AutoSchema):
             errors["400"] = ("Invalid query parameter or request body.", bad_request)
         if "requestBody" in operation:
             errors["413"] = ("The request body is over the size limit (kb_site.middleware).", detail)
-        # Invalid credentials are refused even where none are needed: a wrong token on a public read is a 403
-        # (DRF answers 401 only when the first authenticator sends a challenge, and the session one comes first).
-        errors["401"] = ("Authentication credentials were not provided or are invalid.", detail)
-        errors["403"] = ("The credentials are invalid or do not allow this action.", detail)
+        public = {} in operation.get("security", [{}])
+        challenge = self._challenge()
+        if challenge:
+            # Invalid credentials are refused even where none are needed: a wrong token on a public read is a 401.
+            errors["401"] = (
+                "Invalid credentials (e.g. a wrong or revoked token); none are needed here."
+                if public
+                else "Authentication credentials were not provided or are invalid.",
+                detail,
+            )
+        # Without a challenge DRF refuses missing or invalid credentials with 403 instead (see _challenge).
+        if not public or self.method not in SAFE_METHODS or (challenge is None and self.view.get_authenticators()):
+            errors["403"] = (
+                "Signed in but not allowed to do this (e.g. a researcher approving), or a signed-in browser "
+                "session writing without its CSRF token.",
+                detail,
+            )
         if "{" in path or has_query:
             errors["404"] = ("No such object, or page out of range.", detail)
         errors["429"] = ("Too many requests: retry after the number of seconds in Retry-After.", detail)
@@ -103,10 +117,22 @@ class KBAutoSchema(AutoSchema):
                 for media_type in media_types
             }
             responses.setdefault(code, {"content": content, "description": description})
+        if challenge:
+            responses["401"].setdefault("headers", {})["WWW-Authenticate"] = {
+                "schema": {"type": "string", "enum": [challenge]},
+                "required": True,
+                "description": f"The scheme to authenticate with: `Authorization: {challenge} <key>`.",
+            }
         # The application server refuses a request line over its limit (gunicorn: 4094 bytes), before Django.
         responses.setdefault("414", {"description": "URI too long."})
 
         return operation
+
+    def _challenge(self) -> str | None:
+        """What a 401 carries as ``WWW-Authenticate``: DRF takes it from the view's first authenticator. None if
+        that one sends no challenge (SessionAuthentication) or the view has none: DRF then answers 403, not 401."""
+        authenticators = self.view.get_authenticators()
+        return authenticators[0].authenticate_header(self.view.request) if authenticators else None
 
     @staticmethod
     def _component(registry, name: str, schema: dict) -> ResolvedComponent:

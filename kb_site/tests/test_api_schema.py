@@ -100,6 +100,33 @@ class SchemaTests(TestCase):
     def test_reads_are_documented_as_open_to_anyone(self):
         self.assertIn({}, self.operation("/api/faults/")["security"])
 
+    def test_401_with_its_challenge_and_403_are_documented_where_they_happen(self):
+        protected = []
+        for path, operations in self.schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation["responses"]
+                with self.subTest(path=path, method=method):
+                    # Every operation: a wrong or revoked token is a 401 even where no credentials are needed.
+                    challenge = responses["401"]["headers"]["WWW-Authenticate"]
+                    self.assertEqual(
+                        (challenge["schema"], challenge["required"]), ({"enum": ["Token"], "type": "string"}, True)
+                    )
+                    if {} in operation["security"]:
+                        self.assertNotIn("403", responses)  # anyone may read: no role to lack
+                    else:
+                        protected.append(f"{method.upper()} {path}")
+                        self.assertIn("403", responses)  # signed in without the role, or no CSRF token
+        self.assertLessEqual(
+            {
+                "GET /api/submissions/",
+                "POST /api/submissions/",
+                "PUT /api/submissions/{uid}/",
+                "POST /api/submissions/{uid}/approve/",
+                "POST /api/retractions/",
+            },
+            set(protected),
+        )
+
 
 class DocsPageTests(TestCase):
     def test_swagger_ui_and_redoc_use_only_our_static_files(self):

@@ -3,6 +3,8 @@
 Roles: anonymous, the submitter (``owner``), another researcher (``other``: someone else's object), a curator,
 and a superuser (``admin``). Every request runs in a savepoint that is rolled back, so each cell of the table
 sees the same starting state. Someone else's submission is a 404 (never a 403 that would confirm it exists).
+The API answers missing or invalid credentials with 401 and a ``WWW-Authenticate: Token`` challenge, and a
+signed-in user without the role with 403; the web pages send anonymous users to sign in.
 """
 
 import uuid
@@ -13,6 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, TestCase
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from accounts.roles import make_curator
 from papers import submissions
@@ -103,6 +106,31 @@ WEB = [
         "get",
         url("papers:submission-edit", "pending_uid"),
         {"anonymous": LOGIN, "owner": 302, "other": 404, "curator": 404, "admin": 404},
+    ),
+    Row(
+        "curator edit of a pending submission",
+        "get",
+        url("papers:review-edit", "pending_uid"),
+        {"anonymous": LOGIN, "owner": 403, "other": 403, "curator": 200, "admin": 200},
+    ),
+    Row(
+        "curator edit of a submission sent back",
+        "get",
+        url("papers:review-edit", "changes_uid"),
+        {"anonymous": LOGIN, "owner": 403, "other": 403, "curator": 200, "admin": 200},
+    ),
+    Row(
+        "curator edit of an approved submission",
+        "get",
+        url("papers:review-edit", "approved_uid"),
+        {"anonymous": LOGIN, "owner": 403, "other": 403, "curator": 302, "admin": 302},
+    ),
+    Row(
+        "curator edit of a pending submission, empty post",
+        "post",
+        url("papers:review-edit", "pending_uid"),
+        {"anonymous": LOGIN, "owner": 403, "other": 403, "curator": 400, "admin": 400},
+        data={},
     ),
     Row(
         "review queue",
@@ -260,7 +288,7 @@ API = [
         "API: submit",
         "post",
         url("api:submission-list"),
-        {"anonymous": 403, "owner": 201, "other": 201, "curator": 201, "admin": 201},
+        {"anonymous": 401, "owner": 201, "other": 201, "curator": 201, "admin": 201},
         data=lambda test: new_paper_json(),
         json=True,
     ),
@@ -268,7 +296,7 @@ API = [
         "API: submit, invalid",
         "post",
         url("api:submission-list"),
-        {"anonymous": 403, "owner": 400, "other": 400, "curator": 400, "admin": 400},
+        {"anonymous": 401, "owner": 400, "other": 400, "curator": 400, "admin": 400},
         data={"mappings": [mapping_json("NO-SUCH-FAULT")]},
         json=True,
     ),
@@ -276,13 +304,13 @@ API = [
         "API: a submission",
         "get",
         url("api:submission-detail", "pending_uid"),
-        {"anonymous": 403, "owner": 200, "other": 404, "curator": 200, "admin": 200},
+        {"anonymous": 401, "owner": 200, "other": 404, "curator": 200, "admin": 200},
     ),
     Row(
         "API: edit a submission sent back",
         "put",
         url("api:submission-detail", "changes_uid"),
-        {"anonymous": 403, "owner": 200, "other": 404, "curator": 403, "admin": 403},
+        {"anonymous": 401, "owner": 200, "other": 404, "curator": 200, "admin": 200},
         data=lambda test: new_paper_json("A revised technique", fault="T-1"),
         json=True,
     ),
@@ -290,7 +318,7 @@ API = [
         "API: edit a pending submission",
         "put",
         url("api:submission-detail", "pending_uid"),
-        {"anonymous": 403, "owner": 409, "other": 404, "curator": 403, "admin": 403},
+        {"anonymous": 401, "owner": 409, "other": 404, "curator": 200, "admin": 200},
         data=lambda test: new_paper_json("A revised technique", fault="T-1"),
         json=True,
     ),
@@ -298,7 +326,7 @@ API = [
         "API: claim",
         "post",
         url("api:submission-claim", "pending_uid"),
-        {"anonymous": 403, "owner": 403, "other": 403, "curator": 200, "admin": 200},
+        {"anonymous": 401, "owner": 403, "other": 403, "curator": 200, "admin": 200},
         data={},
         json=True,
     ),
@@ -306,7 +334,7 @@ API = [
         "API: approve",
         "post",
         url("api:submission-approve", "pending_uid"),
-        {"anonymous": 403, "owner": 403, "other": 403, "curator": 200, "admin": 200},
+        {"anonymous": 401, "owner": 403, "other": 403, "curator": 200, "admin": 200},
         data={},
         json=True,
     ),
@@ -314,7 +342,7 @@ API = [
         "API: approve an approved submission",
         "post",
         url("api:submission-approve", "approved_uid"),
-        {"anonymous": 403, "owner": 403, "other": 403, "curator": 409, "admin": 409},
+        {"anonymous": 401, "owner": 403, "other": 403, "curator": 409, "admin": 409},
         data={},
         json=True,
     ),
@@ -322,7 +350,7 @@ API = [
         "API: reject",
         "post",
         url("api:submission-reject", "pending_uid"),
-        {"anonymous": 403, "owner": 403, "other": 403, "curator": 200, "admin": 200},
+        {"anonymous": 401, "owner": 403, "other": 403, "curator": 200, "admin": 200},
         data={"reason": "Not a technique paper."},
         json=True,
     ),
@@ -330,7 +358,7 @@ API = [
         "API: reject without a reason",
         "post",
         url("api:submission-reject", "pending_uid"),
-        {"anonymous": 403, "owner": 403, "other": 403, "curator": 400, "admin": 400},
+        {"anonymous": 401, "owner": 403, "other": 403, "curator": 400, "admin": 400},
         data={"reason": ""},
         json=True,
     ),
@@ -338,7 +366,7 @@ API = [
         "API: request changes",
         "post",
         url("api:submission-request-changes", "pending_uid"),
-        {"anonymous": 403, "owner": 403, "other": 403, "curator": 200, "admin": 200},
+        {"anonymous": 401, "owner": 403, "other": 403, "curator": 200, "admin": 200},
         data={"reason": "Quote the abstract."},
         json=True,
     ),
@@ -346,7 +374,7 @@ API = [
         "API: approve a made-up submission",
         "post",
         lambda test: reverse("api:submission-approve", args=[uuid.uuid4()]),
-        {"anonymous": 403, "owner": 403, "other": 403, "curator": 404, "admin": 404},
+        {"anonymous": 401, "owner": 403, "other": 403, "curator": 404, "admin": 404},
         data={},
         json=True,
     ),
@@ -354,7 +382,7 @@ API = [
         "API: retract",
         "post",
         url("api:retraction-list"),
-        {"anonymous": 403, "owner": 403, "other": 403, "curator": 200, "admin": 200},
+        {"anonymous": 401, "owner": 403, "other": 403, "curator": 200, "admin": 200},
         data=lambda test: {"mapping": str(test.approved_mapping_uid), "reason": "Not supported."},
         json=True,
     ),
@@ -362,7 +390,7 @@ API = [
         "API: retract a made-up mapping",
         "post",
         url("api:retraction-list"),
-        {"anonymous": 403, "owner": 403, "other": 403, "curator": 400, "admin": 400},
+        {"anonymous": 401, "owner": 403, "other": 403, "curator": 400, "admin": 400},
         data=lambda test: {"mapping": str(uuid.uuid4()), "reason": "Not supported."},
         json=True,
     ),
@@ -403,6 +431,7 @@ class PermissionTableTests(TestCase):
             "admin": User.objects.create_superuser("admin", "admin@example.org", "a-long-password-4"),
         }
         make_curator(cls.users["curator"])
+        cls.tokens = {role: Token.objects.create(user=user).key for role, user in cls.users.items()}
         owner, curator = cls.users["owner"], cls.users["curator"]
 
         def submit(title, fault):
@@ -420,14 +449,17 @@ class PermissionTableTests(TestCase):
     def setUp(self):
         cache.clear()  # API throttles
 
-    def client_for(self, role: str) -> Client:
+    def client_for(self, role: str, token: bool = False) -> Client:
+        """A client signed in as ``role``: with a browser session, or with the role's API token."""
+        if token and role != "anonymous":
+            return Client(headers={"Authorization": f"Token {self.tokens[role]}"})
         client = Client()
         if role != "anonymous":
             client.force_login(self.users[role])
         return client
 
-    def call(self, row: Row, role: str):
-        client = self.client_for(role)
+    def call(self, row: Row, role: str, token: bool = False):
+        client = self.client_for(role, token)
         data = row.data(self) if callable(row.data) else row.data
         kwargs = dict(row.extra)
         if row.json:
@@ -446,15 +478,17 @@ class PermissionTableTests(TestCase):
             assert response["Location"].startswith(reverse("admin:login") + "?next="), where
         else:
             assert response.status_code == expected, where
+            # 401 says how to authenticate; 403 means authenticating again would not help.
+            assert response.get("WWW-Authenticate") == ("Token" if expected == 401 else None), where
 
-    def run_table(self, table: list[Row]):
+    def run_table(self, table: list[Row], token: bool = False):
         for row in table:
             assert set(row.expected) == set(ROLES), row.name
             for role in ROLES:
                 with self.subTest(row=row.name, role=role):
                     savepoint = transaction.savepoint()
                     try:
-                        self.assert_status(self.call(row, role), row.expected[role], row, role)
+                        self.assert_status(self.call(row, role, token), row.expected[role], row, role)
                     finally:
                         transaction.savepoint_rollback(savepoint)
 
@@ -467,18 +501,67 @@ class PermissionTableTests(TestCase):
     def test_api_write_urls(self):
         self.run_table(API)
 
-    def test_an_invalid_token_is_refused(self):
-        from rest_framework.authtoken.models import Token
+    def test_api_write_urls_with_api_tokens(self):
+        self.run_table(API, token=True)
 
-        token = Token.objects.create(user=self.users["owner"])
+    def assert_unauthorized(self, response, detail: str):
+        assert (response.status_code, response.json()) == (401, {"detail": detail})
+        assert response["WWW-Authenticate"] == "Token"
+
+    def test_api_without_credentials_is_a_401_with_a_challenge(self):
         client = Client()
+        self.assert_unauthorized(
+            client.get(reverse("api:submission-list")), "Authentication credentials were not provided."
+        )
+        approve = reverse("api:submission-approve", args=[self.pending_uid])
+        self.assert_unauthorized(client.post(approve), "Authentication credentials were not provided.")
+        # Another scheme is not a token: no credentials as far as the API is concerned.
+        basic = Client(headers={"Authorization": "Basic b3duZXI6YS1sb25nLXBhc3N3b3JkLTE="})
+        self.assert_unauthorized(basic.post(approve), "Authentication credentials were not provided.")
+
+    def test_an_invalid_token_is_a_401_with_a_challenge(self):
         url = reverse("api:submission-list")
-        assert client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
-        # 403, not 401: SessionAuthentication comes first and sends no WWW-Authenticate challenge (DRF's rule).
-        refused = client.get(url, HTTP_AUTHORIZATION="Token 0123456789abcdef")
-        assert refused.status_code == 403
-        assert refused.json() == {"detail": "Invalid token."}
-        assert client.post(url, {}, content_type="application/json", HTTP_AUTHORIZATION="Token x").status_code == 403
+        assert self.client_for("owner", token=True).get(url).status_code == 200
+        wrong = Client(headers={"Authorization": "Token 0123456789abcdef0123456789abcdef01234567"})
+        self.assert_unauthorized(wrong.get(url), "Invalid token.")
+        self.assert_unauthorized(
+            wrong.post(reverse("api:submission-approve", args=[self.pending_uid])), "Invalid token."
+        )
+        # Refused even where no credentials are needed: the client should know its token is wrong.
+        self.assert_unauthorized(wrong.get(reverse("api:fault-list")), "Invalid token.")
+        malformed = Client(headers={"Authorization": "Token"})
+        self.assert_unauthorized(malformed.get(url), "Invalid token header. No credentials provided.")
+
+    def test_a_revoked_token_is_a_401_with_a_challenge(self):
+        url = reverse("api:submission-list")
+        api = self.client_for("owner", token=True)
+        assert api.get(url).status_code == 200
+        assert self.client_for("owner").post(reverse("accounts:token-revoke")).status_code == 302
+        self.assert_unauthorized(api.get(url), "Invalid token.")
+
+    def test_a_deactivated_users_token_is_a_401_with_a_challenge(self):
+        User.objects.filter(username="curator").update(is_active=False)
+        response = self.client_for("curator", token=True).post(
+            reverse("api:submission-approve", args=[self.pending_uid])
+        )
+        self.assert_unauthorized(response, "User inactive or deleted.")
+
+    def test_a_wrong_role_is_a_403_without_a_challenge(self):
+        response = self.client_for("owner", token=True).post(reverse("api:submission-approve", args=[self.pending_uid]))
+        assert (response.status_code, response.json()) == (403, {"detail": "Only curators may do this."})
+        assert "WWW-Authenticate" not in response
+
+    def test_a_browser_session_writes_to_the_api_with_its_csrf_token(self):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.users["curator"])
+        url = reverse("api:submission-claim", args=[self.pending_uid])
+        refused = client.post(url)
+        assert refused.status_code == 403, refused.content  # signed in, so not a 401: the CSRF token is missing
+        assert "CSRF" in refused.json()["detail"]
+        csrf_token = str(client.get(reverse("papers:submission-create")).context["csrf_token"])
+        response = client.post(url, headers={"X-CSRFToken": csrf_token})
+        assert response.status_code == 200, response.content
+        assert response.json()["claimed_by"] == "curator"
 
     def test_api_lists_show_only_your_own_submissions(self):
         owner = self.client_for("owner").get(reverse("api:submission-list")).json()

@@ -1,7 +1,8 @@
 """Submissions API: researchers submit and follow their submissions; curators review them and retract mappings.
 
 Validation is the web form's (``papers.submissions``): the JSON body is fed into the same forms, so every rule
-and message is the same. Researchers see only their own submissions (others' are 404); curators see all.
+and message is the same. Researchers see only their own submissions (others' are 404); curators see all. Who may
+edit a submission (``PUT``) is ``papers.submissions.edit_role``, the rule of the web's edit pages.
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "reviewed_by",
             "reviewed_at",
             "review_reason",
+            "edited_by",
+            "edited_at",
         ]
 
 
@@ -234,7 +237,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
             if editing is None:
                 submission = submissions.submit(request.user, forms)
             else:
-                submission = submissions.resubmit(request.user, editing, forms)
+                submission = submissions.edit(request.user, editing, forms)
         except submissions.SubmissionInvalid:
             return Response(forms.errors_dict(), status=status.HTTP_400_BAD_REQUEST)
         submission = self.get_queryset().get(pk=submission.pk)
@@ -248,19 +251,20 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
     @extend_schema(
         request=SubmissionWriteSerializer,
         responses={200: SubmissionSerializer, 409: CONFLICT},
-        summary="Edit and resubmit (only your own submission, after a curator requested changes)",
+        summary="Edit: your own submission after a curator requested changes (resubmits it), "
+        "or, as a curator, any pending or sent-back one",
+        description="A curator's edit keeps the submission's status and its submitter's ``comment`` (a ``comment`` "
+        "sent is ignored), claims a pending submission for the curator (one claimed by another curator is a 409: "
+        "take it over first) and is recorded: ``edited_by``, ``edited_at`` and the history.",
     )
     def update(self, request, uid=None):
         submission = self.get_object()
-        if submission.submitter_id != request.user.pk:
-            return Response({"detail": "Only the submitter may edit a submission."}, status=status.HTTP_403_FORBIDDEN)
-        if submission.status not in submissions.EDITABLE_STATUSES:
-            return _conflict(
-                submissions.ReviewConflict(
-                    f"This submission is {submission.get_status_display().lower()}; it can be edited only after "
-                    "a curator requested changes."
-                )
-            )
+        try:
+            submissions.edit_role(request.user, submission)
+        except submissions.EditNotAllowed as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        except submissions.ReviewConflict as exc:
+            return _conflict(exc)
         return self._save(request, submission)
 
     def _review(self, request, apply):

@@ -226,10 +226,11 @@ class AuthAndThrottleTests(APITestCase):
         url = reverse("api:fault-list")
         ok = self.client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}", secure=True)
         self.assertEqual(ok.status_code, 200)
-        # A wrong token is refused even on a public read (403: the session authenticator comes first, so DRF
-        # answers without a WWW-Authenticate challenge); the schema documents it.
+        # A wrong token is refused even on a public read, with a challenge saying how to authenticate; the schema
+        # documents it.
         bad = self.client.get(url, HTTP_AUTHORIZATION="Token not-a-token", secure=True)
-        self.assertEqual((bad.status_code, bad.json()), (403, {"detail": "Invalid token."}))
+        self.assertEqual((bad.status_code, bad.json()), (401, {"detail": "Invalid token."}))
+        self.assertEqual(bad["WWW-Authenticate"], "Token")
 
     def test_anonymous_reads_are_throttled(self):
         url = reverse("api:method-list")
@@ -351,10 +352,11 @@ class CoverageAPITests(APITestCase):
     def test_the_dashboard_shows_the_same_numbers(self):
         page = self.client.get(reverse("taxonomy:coverage"), secure=True)
         self.assertEqual(page.status_code, 200)
-        shown = coverage.summary_dict(page.context["summary"], page.context["comparisons"])
+        dashboard = page.context["dashboard"]()
+        shown = coverage.summary_dict(page.context["summary"], dashboard.comparisons)
         body = self.json(reverse("api:coverage-list"))
         self.assertEqual({k: v for k, v in body.items() if k != "computed_from"}, shown)
-        csv_links = [entry["csv_url"] for entry in page.context["charts"]]
+        csv_links = [entry["csv_url"] for entry in dashboard.charts]
         self.assertIn(reverse("api:coverage-faults") + "?format=csv", csv_links)
         for link in filter(None, csv_links):
             self.assertEqual(self.client.get(link, secure=True).status_code, 200, link)

@@ -1,6 +1,7 @@
 """The coverage cache: keyed on a data version that every change bumps after commit, so it is never stale."""
 
 import socket
+from unittest import mock
 from urllib.parse import urlparse
 
 from django.core.cache import cache, caches
@@ -8,14 +9,17 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import escape
 
 from challenges.tests.factories import make_artifact
 from kb_site.test import KBTestCase
 from papers.models import Submission
 from papers.tests.factories import make_mapping, make_paper
 from taxonomy import cache as coverage_cache
-from taxonomy import coverage
+from taxonomy import charts, coverage
 from taxonomy.models import ReviewStatus
+from taxonomy.tests.test_views import json_scripts
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/3"
 
@@ -195,6 +199,76 @@ class CachedPagesTests(KBTestCase):
         tree = page[page.index('id="T-1"') :]
         self.assertIn('data-status="addressed"', tree[: tree.index(">")])
         self.assertEqual(self.client.get("/api/coverage/").json()["leaves"]["addressed"], 2)
+
+
+@override_settings(
+    KB_COVERAGE_CACHE=True,
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb-dashboard-tests"},
+        "coverage": {"BACKEND": "kb_site.cache_backends.LocalFrontCache", "LOCATION": "default"},
+    },
+)
+class CachedDashboardTests(KBTestCase):
+    """The dashboard's charts, tables and demand gaps are built and rendered once per data version."""
+
+    url = reverse("taxonomy:coverage")
+
+    def setUp(self):
+        for alias in ("default", "coverage"):
+            caches[alias].clear()
+        coverage_cache.clear_local()
+
+    def get(self) -> tuple[int, str]:
+        """(queries run, HTML) of one dashboard request."""
+        with CaptureQueriesContext(connection) as ctx:
+            response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        return len(ctx.captured_queries), response.content.decode()
+
+    def test_a_repeat_request_reuses_what_was_built_for_this_data_version(self):
+        with override_settings(KB_COVERAGE_CACHE=False):
+            uncached = self.get()[1]
+        with (
+            mock.patch.object(charts, "taxonomy_sunburst", wraps=charts.taxonomy_sunburst) as sunburst,
+            mock.patch.object(charts, "status_shares", wraps=charts.status_shares) as shares,
+        ):
+            first, page = self.get()
+            second, again = self.get()
+        self.assertEqual((sunburst.call_count, shares.call_count), (1, 1), "charts built again")
+        self.assertGreater(first, 0)
+        self.assertEqual(second, 0)  # coverage from this process's memo, charts and tables from the fragment
+        self.assertEqual(page, uncached)
+        self.assertEqual(again, uncached)
+        for route, query in (("api:coverage-faults", "kind=leaf&format=csv"), ("api:coverage-list", "format=csv")):
+            self.assertIn(f'href="{escape(reverse(route) + "?" + query)}" download', again)
+
+    def test_an_approval_shows_on_the_next_request(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            mapping = make_mapping(make_paper("eta"), self.uncovered, status=ReviewStatus.PENDING)
+        addressed = (
+            '<div class="label">Leaf faults addressed</div><div class="value">{}%</div>'
+            '<div class="computed-basis">{}</div>'
+        )
+        self.get()
+        queries, before = self.get()
+        self.assertEqual(queries, 0, "not served from the cache")
+        # The world's two leaves: T.1-1 has alpha's explicit mapping, T-1 only the pending one.
+        self.assertIn(addressed.format("50.0", "1 / 2"), before)
+        self.assertIn("<td>Leaf faults addressed</td><td>50.0%</td><td>1 / 2</td>", before)
+
+        with self.captureOnCommitCallbacks(execute=True):
+            mapping.status = ReviewStatus.APPROVED
+            mapping.save()
+
+        after = self.get()[1]
+        # Both leaves now have an approved explicit mapping.
+        self.assertIn(addressed.format("100.0", "2 / 2"), after)
+        self.assertIn("<td>Leaf faults addressed</td><td>100.0%</td><td>2 / 2</td>", after)  # status-shares table
+        specs = json_scripts(after)
+        self.assertEqual(specs["chart-status-shares-spec"]["figure"]["data"][0]["y"][:3], [100.0, 0.0, 0.0])
+        treemap = specs["chart-taxonomy-spec"]["figure"]["data"][0]
+        colours = dict(zip(treemap["ids"], treemap["marker"]["colors"], strict=True))
+        self.assertEqual(colours["T-1"], charts.STATUS_COLOURS[coverage.Status.ADDRESSED])
 
 
 class LocalFrontCacheTests(KBTestCase):

@@ -1,9 +1,11 @@
 """The live coverage summary's plain GET, answered by taxonomy.api.middleware from the per-data-version cache."""
 
 import json
+from unittest import mock
 
 from django.core.cache import cache
 from django.test import override_settings
+from rest_framework.throttling import AnonRateThrottle
 
 from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
@@ -86,6 +88,23 @@ class CoverageSummaryMiddlewareTests(KBTestCase):
         wrong_token = self.client.get(URL, headers={"Authorization": "Token not-a-real-token"})
         self.assertIn(wrong_token.status_code, (401, 403))
         self.assertNotIn("ETag", wrong_token)
+        self.client.force_login(self.researcher)
+        signed_in = self.client.get(URL)
+        self.assertEqual(signed_in.status_code, 200)
+        self.assertNotIn("ETag", signed_in)
+        self.assertEqual(signed_in.json()["leaves"]["addressed"], 1)
+
+    def test_counts_against_the_api_anonymous_throttle_of_the_address(self):
+        with mock.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "3/minute"}):
+            first = [self.client.get(URL).status_code for _ in range(2)]
+            other_endpoint = self.client.get("/api/faults/").status_code  # the same budget
+            refused = self.client.get(URL)
+            from_elsewhere = self.client.get(URL, REMOTE_ADDR="192.0.2.7").status_code
+        self.assertEqual(first + [other_endpoint], [200, 200, 200])
+        self.assertEqual(refused.status_code, 429)
+        self.assertRegex(refused.json()["detail"], r"^Request was throttled\. Expected available in \d+ seconds?\.$")
+        self.assertTrue(0 < int(refused["Retry-After"]) <= 60)
+        self.assertEqual(from_elsewhere, 200)
         self.assertNotIn("ETag", self.client.head(URL))
 
     @override_settings(KB_COVERAGE_CACHE=False)

@@ -230,9 +230,10 @@ class CoverageDashboardTests(KBTestCase):
 
     def test_every_chart_has_a_caption_a_table_and_a_csv_link(self):
         response = self.client.get(self.url)
-        keys = [entry["chart"].key for entry in response.context["charts"]]
+        entries = response.context["dashboard"]().charts
+        keys = [entry["chart"].key for entry in entries]
         self.assertEqual(keys, ["taxonomy", "gap-map", "research-vs-practice", "papers-per-year", "status-shares"])
-        for entry in response.context["charts"]:
+        for entry in entries:
             key = entry["chart"].key
             self.assertContains(response, f"<figcaption>{escape(entry['chart'].caption)}")
             self.assertContains(response, f'href="#{key}-table"')
@@ -241,7 +242,7 @@ class CoverageDashboardTests(KBTestCase):
             self.assertContains(response, f'href="{escape(entry["csv_url"])}"')
 
     def test_csv_links_serve_csv(self):
-        for entry in self.client.get(self.url).context["charts"]:
+        for entry in self.client.get(self.url).context["dashboard"]().charts:
             csv = self.client.get(entry["csv_url"])
             self.assertEqual(csv.status_code, 200, entry["csv_url"])
             self.assertIn("text/csv", csv["Content-Type"])
@@ -278,7 +279,7 @@ class CoverageDashboardTests(KBTestCase):
         gaps = self.specs()["chart-gap-map-spec"]["data"][1]
         self.assertEqual((gaps["x"], gaps["y"], gaps["text"]), (["Demand gaps"], ["Root"], ["1 leaf"]))
         response = self.client.get(self.url)
-        self.assertEqual([g.row.code for g in response.context["demand_gaps"]], ["T-1"])
+        self.assertEqual([g.row.code for g in response.context["dashboard"]().demand_gaps], ["T-1"])
         self.assertContains(response, '<td class="num">6</td>')  # 1 commit + 5 issues on T-1
 
     def test_research_vs_practice_plots_each_leaf(self):
@@ -300,7 +301,7 @@ class CoverageDashboardTests(KBTestCase):
 
     def test_tables_hold_the_same_numbers(self):
         response = self.client.get(self.url)
-        table = response.context["charts"][4]["chart"].table
+        table = response.context["dashboard"]().charts[4]["chart"].table
         self.assertEqual(table.rows[0], ("Leaf faults addressed", "50.0%", "1 / 2", "12.5%", "abstract"))
         self.assertContains(response, "<td>1 / 2</td>")
 
