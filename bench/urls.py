@@ -8,26 +8,17 @@
 
 from django.http import HttpResponse
 from django.urls import include, path
-from rest_framework.renderers import JSONRenderer
 
-from taxonomy import cache as coverage_cache
-from taxonomy import coverage
-from taxonomy.api.serializers import CoverageSummarySerializer
+from taxonomy.api.views import live_summary_json
 
 
 def floor(request):
     return HttpResponse(b'{"ok": true}', content_type="application/json")
 
 
-def _summary_json() -> bytes:
-    summary = coverage.coverage_summary(coverage.compute())
-    payload = coverage.summary_dict(summary, coverage.reported_comparison(summary))
-    payload = {"computed_from": {"snapshot": None, "as_of": None}, **payload}
-    return JSONRenderer().render(CoverageSummarySerializer(payload).data)
-
-
 def coverage_plain(request):
-    return HttpResponse(coverage_cache.cached("bench-summary-json", _summary_json), content_type="application/json")
+    _etag, body = live_summary_json()  # the bytes /api/coverage/ sends, from the same per-data-version cache
+    return HttpResponse(body, content_type="application/json")
 
 
 urlpatterns = [

@@ -19,15 +19,14 @@ from taxonomy import charts, coverage
 from taxonomy.coverage import FaultCoverage
 from taxonomy.filtersets import FaultFilterSet
 from taxonomy.history import fault_history
-from taxonomy.models import Fault, Source
+from taxonomy.models import Fault, Source, related_model
 
 # A leaf with at least this many practitioner records and no paper is a demand gap (dashboard and explorer).
 DEMAND_GAP_MIN_EVIDENCE = 5
 
 
 def _related(name: str):
-    """The model behind one of Fault's reverse relations (``mappings``, ``artifacts``…)."""
-    return Fault._meta.get_field(name).related_model
+    return related_model(Fault, name)
 
 
 @dataclass
