@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     "taxonomy",
     "papers",
     "challenges",
+    "coverage",
+    "datasets",
     "accounts",
 ]
 
