@@ -1,9 +1,11 @@
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from kb_site.citations import formats
 from kb_site.history import paper_history
 from kb_site.ui import label_choices
 from papers.bibtex import paper_to_bibtex
+from papers.citations import paper_csl, paper_jsonld
 from papers.filtersets import PaperFilterSet
 from papers.models import Paper, RelatedReference
 from taxonomy.models import Method
@@ -45,7 +47,11 @@ class PaperDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        citation = formats(paper_csl(self.object, url))
         context["bibtex"] = paper_to_bibtex(self.object)
+        context["citation"] = {**citation, "bibtex": context["bibtex"]}
+        context["jsonld"] = paper_jsonld(self.object, url)
         context["history"] = paper_history(self.object)
         return context
 

@@ -13,9 +13,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from kb_site.citations import formats
 from kb_site.ui import label_choices, optional_url
 from taxonomy import cache as coverage_cache
 from taxonomy import charts, coverage
+from taxonomy.citations import fault_csl
 from taxonomy.coverage import FaultCoverage
 from taxonomy.filtersets import FaultFilterSet
 from taxonomy.history import fault_history
@@ -113,6 +115,7 @@ def fault_detail(request, code: str):
         "mention_total": row.evidence.interviews,
         "evidence_limit": EVIDENCE_LIMIT,
         "history": fault_history(fault),
+        "citation": formats(fault_csl(fault, request.build_absolute_uri(fault.get_absolute_url()))),
         "challenge_links": list(
             Link.objects.filter(fault_id__in=subtree).select_related("challenge", "fault").order_by("challenge__status")
         ),

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from papers.bibtex import paper_to_bibtex
+from papers.citations import paper_csl
 from papers.models import FaultMapping, Paper
 from taxonomy.api.serializers import FaultBriefSerializer, MethodBriefSerializer
 
@@ -84,6 +85,15 @@ class PaperBibTeXSerializer(serializers.BaseSerializer):
 
     def to_representation(self, instance) -> str:
         return paper_to_bibtex(instance)
+
+
+class PaperCSLSerializer(serializers.BaseSerializer):
+    """A paper as one CSL-JSON item (``?format=csljson``, and the source of ``?format=ris``)."""
+
+    def to_representation(self, instance) -> dict:
+        request = self.context.get("request")
+        url = request.build_absolute_uri(instance.get_absolute_url()) if request else instance.get_absolute_url()
+        return paper_csl(instance, url)
 
 
 #
