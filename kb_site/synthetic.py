@@ -32,8 +32,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from challenges.models import Artifact, Interview, InterviewMention
+from coverage.cache import bump_data_version
 from papers.models import FaultMapping, Paper, normalise_title
-from taxonomy.cache import bump_data_version
 from taxonomy.models import Fault, Method, ReviewStatus, Source, Strength
 
 SOURCE_KEY = "synthetic"

@@ -3,8 +3,8 @@
 ``FaultMapping`` saves cover approval, rejection and retraction; its ``methods`` feed the gap map.
 """
 
+from coverage.cache import bump_on_change
 from papers.models import FaultMapping, Paper
-from taxonomy.cache import bump_on_change
 
 
 def connect() -> None:

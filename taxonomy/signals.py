@@ -2,7 +2,7 @@
 
 from django.db.models.signals import post_migrate
 
-from taxonomy.cache import bump_data_version, bump_on_change
+from coverage.cache import bump_data_version, bump_on_change
 from taxonomy.models import Fault, Method, ReportedFigure, Source
 
 

@@ -18,9 +18,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import make_curator
+from coverage import coverage
 from papers.forms import TARGET_CHOICES
 from papers.models import FaultMapping, Paper, Submission
-from taxonomy import coverage
 from taxonomy.models import Fault, Method, Phase, ReviewStatus
 
 pytestmark = [pytest.mark.postgres]

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.views.defaults import server_error
 
 from challenges.tests.factories import make_artifact
+from coverage import coverage
 from kb_site import search
 from kb_site.test import KBTestCase
 from kb_site.tests.world import grow
 from papers.tests.factories import make_paper
-from taxonomy import coverage
 from taxonomy.tests.factories import make_reported_figure
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -63,8 +63,8 @@ class HomeTests(KBTestCase):
             "papers:paper-list",
             "challenges:evidence-list",
             "challenges:challenge-list",
-            "taxonomy:coverage",
-            "taxonomy:sources",
+            "coverage:dashboard",
+            "coverage:sources",
             "challenges:interview-list",
         ):
             self.assertContains(response, f'href="{reverse(name)}"')
@@ -196,8 +196,8 @@ class ReadOnlyPagesTests(KBTestCase):
             reverse("search"),
             reverse("taxonomy:fault-list"),
             reverse("taxonomy:fault-detail", args=["T.1-1"]),
-            reverse("taxonomy:coverage"),
-            reverse("taxonomy:sources"),
+            reverse("coverage:dashboard"),
+            reverse("coverage:sources"),
             reverse("papers:paper-list"),
             reverse("papers:paper-detail", args=["alpha"]),
             reverse("papers:related-list"),

@@ -19,10 +19,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.throttling import AnonRateThrottle
 
 from challenges.tests.factories import make_artifact, make_challenge, make_interview, make_mention
+from coverage import coverage, snapshots
 from kb_site.api.renderers import serializer_columns
 from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy import coverage, snapshots
 from taxonomy.api.serializers import FaultCoverageSerializer
 from taxonomy.models import Fault, Strength
 from taxonomy.tests.factories import make_fault, make_method, make_reported_figure, make_source
@@ -350,7 +350,7 @@ class CoverageAPITests(APITestCase):
         self.assertIn("nguyen2025", reported["source"].lower() + " nguyen2025")
 
     def test_the_dashboard_shows_the_same_numbers(self):
-        page = self.client.get(reverse("taxonomy:coverage"), secure=True)
+        page = self.client.get(reverse("coverage:dashboard"), secure=True)
         self.assertEqual(page.status_code, 200)
         dashboard = page.context["dashboard"]()
         shown = coverage.summary_dict(page.context["summary"], dashboard.comparisons)

@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from challenges.tests.factories import make_artifact
+from coverage import charts, coverage
 from kb_site.test import KBTestCase
 from kb_site.tests.world import grow
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy import charts, coverage
 from taxonomy.models import ReviewStatus
 from taxonomy.tests.factories import make_reported_figure
 
@@ -216,7 +216,7 @@ class FaultDetailTests(KBTestCase):
 
 
 class CoverageDashboardTests(KBTestCase):
-    url = reverse("taxonomy:coverage")
+    url = reverse("coverage:dashboard")
 
     @classmethod
     def setUpTestData(cls):
@@ -332,7 +332,7 @@ class CoverageDashboardTests(KBTestCase):
 
 
 class SourcesPageTests(KBTestCase):
-    url = reverse("taxonomy:sources")
+    url = reverse("coverage:sources")
 
     def test_attribution_rule_and_ownership_of_the_mappings(self):
         make_reported_figure("addressed", value="12.5", computed_counterpart="leaves.addressed_pct")

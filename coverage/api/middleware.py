@@ -19,7 +19,7 @@ from django.utils.cache import get_conditional_response
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import AnonRateThrottle
 
-from taxonomy import cache as coverage_cache
+from coverage import cache as coverage_cache
 
 # Accept values for which DRF's content negotiation picks its JSON renderer (the first renderer, on no preference).
 JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})

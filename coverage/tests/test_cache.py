@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from challenges.tests.factories import make_artifact
+from coverage import cache as coverage_cache
+from coverage import charts, coverage
 from kb_site.test import KBTestCase
 from papers.models import Submission
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy import cache as coverage_cache
-from taxonomy import charts, coverage
 from taxonomy.models import ReviewStatus
 from taxonomy.tests.test_views import json_scripts
 
@@ -211,7 +211,7 @@ class CachedPagesTests(KBTestCase):
 class CachedDashboardTests(KBTestCase):
     """The dashboard's charts, tables and demand gaps are built and rendered once per data version."""
 
-    url = reverse("taxonomy:coverage")
+    url = reverse("coverage:dashboard")
 
     def setUp(self):
         for alias in ("default", "coverage"):

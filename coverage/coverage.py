@@ -32,8 +32,9 @@ from functools import cached_property
 
 from django.db.models import Count, Q
 
-from taxonomy import cache as coverage_cache
-from taxonomy.models import Fault, Method, ReportedFigure, ReviewStatus, Snapshot, Strength
+from coverage import cache as coverage_cache
+from coverage.models import Snapshot
+from taxonomy.models import Fault, Method, ReportedFigure, ReviewStatus, Strength
 from taxonomy.tree import Tree, build_tree
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from taxonomy.coverage import (
+from coverage.coverage import (
     CoverageData,
     CoverageSummary,
     DemandGap,
