@@ -37,7 +37,7 @@ class SnapshotDetailSerializer(SnapshotSerializer):
 
 
 #
-# Coverage (the shapes of taxonomy.coverage's results; nothing is computed here)
+# Coverage (the shapes of coverage.coverage's results; nothing is computed here)
 #
 
 

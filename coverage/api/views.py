@@ -45,7 +45,7 @@ class SnapshotViewSet(ReadOnlyModelViewSet):
 
 
 #
-# Coverage: every figure comes from taxonomy.coverage, the functions the dashboard calls
+# Coverage: every figure comes from coverage.coverage, the functions the dashboard calls
 #
 
 
@@ -119,7 +119,7 @@ _coverage_parameters = [serializers.CoverageQuerySerializer]
 class CoverageViewSet(GenericViewSet):
     """Coverage of the taxonomy by the approved mappings (live, as of a moment, or of a frozen snapshot).
 
-    Every figure is computed by ``taxonomy/coverage.py``, the module the dashboard uses, so the two agree.
+    Every figure is computed by ``coverage/coverage.py``, the module the dashboard uses, so the two agree.
     """
 
     permission_classes = [AllowAny]

@@ -132,7 +132,7 @@ class CoverageCacheTests(KBTestCase):
 
 class CacheSwitchTests(KBTestCase):
     def test_process_local_cache_is_not_used_by_default(self):
-        # Another process (a command, another worker) could not invalidate it; see taxonomy/cache.py.
+        # Another process (a command, another worker) could not invalidate it; see coverage/cache.py.
         self.assertFalse(coverage_cache.enabled())
         with CaptureQueriesContext(connection) as ctx:
             coverage.compute()

@@ -62,7 +62,7 @@ def mapping_body(rng: random.Random, fault: str, methods: list[str]) -> dict:
 
 
 def recompute_leaf_statuses() -> dict[str, str]:
-    """Each leaf's status straight from the table, independent of taxonomy/coverage.py."""
+    """Each leaf's status straight from the table, independent of coverage/coverage.py."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
