@@ -19,7 +19,8 @@ from challenges.api.views import (
 )
 from coverage.api.snapshots import SnapshotDiffViewSet
 from coverage.api.views import CoverageViewSet, SnapshotViewSet
-from kb_site.api.views import DatasetExportView, RedocView, api_not_found, redoc_bundle
+from datasets.api.views import DatasetExportView
+from kb_site.api.views import RedocView, api_not_found, redoc_bundle
 from papers.api.views import FaultMappingViewSet, PaperViewSet
 from taxonomy.api.views import FaultViewSet, MethodViewSet, ReportedFigureViewSet, SourceViewSet
 

@@ -1,5 +1,5 @@
 # Snapshot and SnapshotEntry, moved here from taxonomy with their tables: state only, no table is created or copied
-# (taxonomy/migrations/0002_move_snapshots_to_coverage.py removes them from taxonomy's state).
+# (taxonomy/migrations/0003_move_snapshots_to_coverage.py removes them from taxonomy's state).
 #
 # Their content types are relabelled taxonomy -> coverage, so the permissions that hang on them (the curators'
 # "add snapshot", see accounts/roles.py), group memberships and admin log entries carry over unchanged.
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         # The curators group receives the snapshot permissions (as taxonomy's) there, before they are relabelled.
         ("accounts", "0001_roles"),
-        ("taxonomy", "0002_move_snapshots_to_coverage"),
+        ("taxonomy", "0003_move_snapshots_to_coverage"),
     ]
 
     operations = [

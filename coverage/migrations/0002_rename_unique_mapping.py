@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('coverage', '0001_initial'),
-        ('taxonomy', '0002_move_snapshots_to_coverage'),
+        ('taxonomy', '0003_move_snapshots_to_coverage'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("taxonomy", "0001_initial"),
+        ("taxonomy", "0002_origin_without_synthetic"),
     ]
 
     operations = [
