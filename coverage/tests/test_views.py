@@ -80,10 +80,11 @@ class HomeTests(KBTestCase):
                 self.assertNotIn(value, text, f"{value} in {path}")
 
     def test_query_count_does_not_grow_with_the_data(self):
-        with self.assertNumQueries(11):
+        # 11 for the figures and the catalogue, 1 for the latest release (none: the live Dataset JSON-LD).
+        with self.assertNumQueries(12):
             self.client.get(self.url)
         grow(self, 4)
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             self.client.get(self.url)
 
 
