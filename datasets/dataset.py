@@ -48,7 +48,7 @@ PUBLIC = "public"
 FULL = "full"
 SCOPES = (PUBLIC, FULL)
 
-PROJECT_APPS = ("taxonomy", "papers", "challenges", "accounts", "kb_site")
+PROJECT_APPS = ("taxonomy", "papers", "challenges", "accounts", "kb_site", "datasets")
 # Outside the project's apps, the full backup also keeps who may log in and their API tokens.
 ACCOUNT_MODELS = ("auth.group", "auth.user", "authtoken.token")
 
@@ -122,6 +122,7 @@ def dataset_models(scope: str = FULL) -> list[type[models.Model]]:
             tracked_model(model) is not None
             or any(_user_fk(f) and not f.null for f in meta.local_concrete_fields)
             or _label(model) == "papers.submission"
+            or meta.app_label == "datasets"  # seed bookkeeping, not knowledge
         ):
             continue
         chosen.append(model)
