@@ -34,11 +34,11 @@ from django.conf import settings
 from django.core import serializers
 from django.db import transaction
 
+from coverage import snapshots
+from coverage.cache import bump_data_version
+from coverage.models import Snapshot
 from datasets.models import SeedRecord, SeedRelease
 from datasets.seed_merge import Plan, fixture_key, plan_release
-from taxonomy import snapshots
-from taxonomy.cache import bump_data_version
-from taxonomy.models import Snapshot
 
 MANIFEST = "seed-release.json"
 
@@ -223,6 +223,11 @@ def _record(objects: list[dict], release: int) -> None:
 def current_release() -> SeedRelease | None:
     """The newest seed release applied to this database (None when none was recorded): one query."""
     return SeedRelease.objects.order_by("-number").first()
+
+
+def releases() -> list[SeedRelease]:
+    """Every seed release applied to this database, oldest first: one query."""
+    return list(SeedRelease.objects.order_by("number"))
 
 
 def recorded_conflicts() -> list[dict]:

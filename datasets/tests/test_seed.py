@@ -19,10 +19,11 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
+from coverage import snapshots
+from coverage.models import Snapshot
 from datasets.models import SeedRecord, SeedRelease
 from papers.models import FaultMapping, Paper, RelatedReference, Submission
-from taxonomy import snapshots
-from taxonomy.models import Fault, Snapshot
+from taxonomy.models import Fault
 
 SURVEY = Path(settings.SURVEY_DATA_DIR)
 HAS_SURVEY_DATA = (SURVEY / "curated" / "papers.json").exists()
