@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
 from coverage import snapshots
@@ -344,3 +344,20 @@ class RecordedReleaseMergeTests(TestCase):
         self.assertEqual(improved.history.first().history_change_reason, "seed release 2")
         self.assertEqual(len(SeedRelease.objects.get(number=2).conflicts), 1)
         self.assertIn("Nothing to change", seed("upgrade", "--fixture-dir", str(upstream)))
+
+
+class StartCommandsTests(SimpleTestCase):
+    """`make data` (so `make run`) and the compose start run exactly the sequence the tests above call."""
+
+    def manage_commands(self, text: str) -> list[str]:
+        return [m.group(1).strip() for m in re.finditer(r"manage\.py ([a-z_ ]+?)(?: --|\s*&&|\s*$)", text, re.M)]
+
+    def test_make_data_migrates_then_upgrades_the_seed(self):
+        makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
+        target = re.search(r"^data:.*?\n((?:\t.*\n)+)", makefile, re.M).group(1)
+        self.assertEqual(self.manage_commands(target), ["migrate", "seed upgrade"])
+
+    def test_the_compose_start_never_loads_fixtures_over_data(self):
+        compose = (Path(settings.BASE_DIR) / "docker-compose.yml").read_text()
+        self.assertEqual(self.manage_commands(compose), ["migrate", "seed upgrade", "collectstatic"])
+        self.assertNotIn("loaddata", compose)
