@@ -25,6 +25,7 @@ from coverage.forms import ReleaseForm
 from coverage.models import Release, Snapshot
 from coverage.release_archive import ArchiveError
 from coverage.release_files import release_csl
+from datasets import seed
 from kb_site.citations import KB_NAME, formats
 from kb_site.ui import optional_url
 from papers.models import FaultMapping
@@ -203,6 +204,7 @@ def home(request):
             "headline": headline,
             "catalogue": coverage.challenge_catalogue(),
             "survey": next((h["comparison"].figure.source for h in headline), None),
+            "seed_release": seed.current_release(),
         },
     )
 
@@ -278,6 +280,7 @@ def sources(request):
             "sources": Source.objects.all(),
             "comparisons": coverage.reported_comparison(summary),
             "summary": summary,
+            "seed_releases": seed.releases(),
         },
     )
 
