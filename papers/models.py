@@ -74,7 +74,6 @@ class Paper(models.Model):
         SURVEY = "survey-reference-list", "Survey reference list (Nguyen et al. 2025)"
         KB_CURATION = "kb-curation", "Added by knowledge-base editors"
         SUBMISSION = "submission", "Submitted by a researcher"
-        SYNTHETIC = "synthetic", "Synthetic (benchmark data)"
 
     # What a submitter states about a new paper: the submission form's paper fields, the API's ``paper`` object.
     SUBMITTED_FIELDS = ("title", "authors", "year", "venue", "doi", "arxiv_id", "url")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from coverage.coverage import Status, leaf_status
 from papers.duplicates import PaperMatch, find_duplicates
 from papers.models import FaultMapping, Paper, Submission
-from taxonomy.coverage import Status, leaf_status
 from taxonomy.models import Fault, ReviewStatus, Strength
 
 
