@@ -10,6 +10,8 @@ from papers.forms import normalise_arxiv, normalise_doi
 from papers.models import Paper, normalise_title
 from taxonomy.models import ReviewStatus
 
+REASON_ORDER = {"doi": 0, "arxiv": 1, "title": 2, "similar": 3}  # the surest match first
+
 
 @dataclass(frozen=True)
 class PaperMatch:
@@ -51,9 +53,8 @@ def find_duplicates(
     papers = Paper.objects.filter(condition, status__in=[ReviewStatus.APPROVED, ReviewStatus.PENDING])
     if exclude is not None:
         papers = papers.exclude(pk=exclude.pk)
-    order = {"doi": 0, "arxiv": 1, "title": 2, "similar": 3}
     matches = [PaperMatch(p, _match_reason(p, doi, arxiv_id, title)) for p in papers.order_by("pk")[:10]]
-    return sorted(matches, key=lambda m: (m.paper.status != ReviewStatus.APPROVED, order[m.reason]))
+    return sorted(matches, key=lambda m: (m.paper.status != ReviewStatus.APPROVED, REASON_ORDER[m.reason]))
 
 
 def lookup(query: str, *, limit: int = 8) -> list[PaperMatch]:
@@ -66,9 +67,8 @@ def lookup(query: str, *, limit: int = 8) -> list[PaperMatch]:
     papers = Paper.objects.public().filter(
         Q(doi__iexact=doi) | Q(arxiv_id__iexact=arxiv_id) | Q(title_normalised__contains=title)
     )
-    order = {"doi": 0, "arxiv": 1, "title": 2, "similar": 3}
     matches = [PaperMatch(p, _match_reason(p, doi, arxiv_id, title)) for p in papers.order_by("title")[: limit * 4]]
-    return sorted(matches, key=lambda m: order[m.reason])[:limit]
+    return sorted(matches, key=lambda m: REASON_ORDER[m.reason])[:limit]
 
 
 def match_json(match: PaperMatch) -> dict:

@@ -1,5 +1,7 @@
 from django import forms
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 from papers.bibtex import paper_to_bibtex
 from papers.forms import TARGET_CHOICES, MappingForm, PaperForm
@@ -256,8 +258,27 @@ class PaperInSerializer(serializers.Serializer):
     url = JSONString(**_as_in_form(PaperForm, "url", allow_null=True))
 
 
+class MappingListSerializer(serializers.ListSerializer):
+    """Errors shaped like the request, as the forms' are: one object per mapping (empty for a good one), or the
+    messages themselves when ``mappings`` is not a list (or too long)."""
+
+    def run_validation(self, data=empty):
+        try:
+            return super().run_validation(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            if isinstance(detail, dict) and set(detail) == {api_settings.NON_FIELD_ERRORS_KEY}:
+                raise serializers.ValidationError(detail[api_settings.NON_FIELD_ERRORS_KEY]) from exc
+            if isinstance(detail, dict) and isinstance(data, list):
+                raise serializers.ValidationError([detail.get(index, {}) for index in range(len(data))]) from exc
+            raise
+
+
 class MappingInSerializer(serializers.Serializer):
     """One mapping as sent; ``papers.forms.MappingForm`` checks the values."""
+
+    class Meta:
+        list_serializer_class = MappingListSerializer
 
     fault = JSONString(**_as_in_form(MappingForm, "fault", help_text="Fault id, e.g. H-1.2.3-1."))
     strength = JSONChoice(Strength.choices, **_as_in_form(MappingForm, "strength"))
