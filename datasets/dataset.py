@@ -51,7 +51,7 @@ PUBLIC = "public"
 FULL = "full"
 SCOPES = (PUBLIC, FULL)
 
-PROJECT_APPS = ("taxonomy", "papers", "challenges", "coverage", "accounts", "kb_site")
+PROJECT_APPS = ("taxonomy", "papers", "challenges", "coverage", "accounts", "kb_site", "datasets")
 # Models that moved to another app since files were written: the old label still imports.
 MOVED_LABELS = {"taxonomy.snapshot": "coverage.snapshot", "taxonomy.snapshotentry": "coverage.snapshotentry"}
 # Outside the project's apps, the full backup also keeps who may log in and their API tokens.
@@ -127,6 +127,7 @@ def dataset_models(scope: str = FULL) -> list[type[models.Model]]:
             tracked_model(model) is not None
             or any(_user_fk(f) and not f.null for f in meta.local_concrete_fields)
             or _label(model) == "papers.submission"
+            or meta.app_label == "datasets"  # seed bookkeeping, not knowledge
         ):
             continue
         chosen.append(model)
