@@ -23,12 +23,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## Migrate and load the committed fixtures into whatever DATABASE_URL names (SQLite file by default).
+## Migrate and load the committed fixtures into whatever DATABASE_URL names (SQLite file by default); train the
+## bug-report classifier when its artefact (var/classifier/, git-ignored) is missing or stale.
 data: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py loaddata taxonomy papers challenges
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py snapshot create seed --if-missing \
 		--description "The curated data as first loaded"
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py train_classifier --if-missing
 
 ## Serve on http://127.0.0.1:8000 with the real data (embedded SQLite unless DATABASE_URL says otherwise).
 run: data

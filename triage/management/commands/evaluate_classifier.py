@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from triage import evaluate
@@ -12,14 +14,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--candidates", action="store_true", help="Also evaluate the models we did not ship.")
-        parser.add_argument("--no-write", action="store_true", help="Print only; leave the committed report alone.")
+        parser.add_argument(
+            "--output",
+            type=Path,
+            default=evaluate.REPORT_DIR,
+            help="Folder for REPORT.md and report.json (default: triage/evaluation, the committed report).",
+        )
 
-    def handle(self, *args, candidates=False, no_write=False, **options):
+    def handle(self, *args, candidates=False, output=None, **options):
         try:
             report = evaluate.evaluate(candidates=candidates)
         except FileNotFoundError as error:
             raise CommandError(f"No training data: {error}. Set KB_SURVEY_DATA_DIR.") from None
         self.stdout.write(evaluate.render_markdown(report))
-        if not no_write:
-            for path in evaluate.write(report):
-                self.stdout.write(f"Wrote {path}")
+        for path in evaluate.write(report, output):
+            self.stdout.write(f"Wrote {path}")
