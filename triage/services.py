@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from challenges.models import Artifact, Challenge, InterviewMention
 from papers.models import FaultMapping
+from taxonomy import coverage
 from taxonomy.models import Fault, ReviewStatus, Strength
 from taxonomy.tree import Tree
 from triage import classifier
@@ -63,8 +64,6 @@ class Triage:
 
 def coverage_statuses() -> tuple[Tree, dict[str, tuple[str, str]]]:
     """The fault tree and each leaf's (status, label), from the coverage engine (the one place triage uses it)."""
-    from taxonomy import coverage
-
     data = coverage.compute()
     return data.tree, {row.code: (row.status.value, row.status.label) for row in data.rows if row.is_leaf}
 

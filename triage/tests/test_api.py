@@ -1,10 +1,13 @@
 import json
 import logging
+from unittest import mock
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.throttling import AnonRateThrottle
 
 from challenges.tests.factories import make_artifact, make_mention
 from triage.tests.world import CUDA_REPORT, build_world
@@ -138,3 +141,12 @@ def test_schema_documents_the_request_and_the_answer(client, db):
     response = schema["components"]["schemas"]["ClassifyResponse"]
     assert set(response["properties"]) == {"categories", "leaves", "papers", "similar_evidence", "challenges"}
     assert operation["security"] == [{"tokenAuth": []}, {"cookieAuth": []}, {}]
+
+
+def test_anonymous_clients_are_throttled_by_the_anon_rate(client, world, no_artefact):
+    """The project's default throttles apply (503 answers count too: the throttle runs before the view)."""
+    cache.clear()
+    with mock.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/minute"}):
+        statuses = [post(client, {"text": "cuda"}).status_code for _ in range(3)]
+    cache.clear()
+    assert statuses == [503, 503, 429]
