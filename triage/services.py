@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from challenges.models import Artifact, Challenge, InterviewMention
+from coverage import coverage
 from papers.models import FaultMapping
-from taxonomy import coverage
 from taxonomy.models import Fault, ReviewStatus, Strength
 from taxonomy.tree import Tree
 from triage import classifier

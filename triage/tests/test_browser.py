@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from taxonomy import coverage
+from coverage import coverage
 
 pytestmark = pytest.mark.browser
 
