@@ -8,6 +8,6 @@ class ClassifyForm(forms.Form):
         label="Bug report",
         strip=False,
         validators=[validate_report_text],
-        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 100, "spellcheck": "false"}),
         help_text="A StackOverflow question, a GitHub issue, or a stack trace with the code around it (up to 50 kB).",
     )

@@ -21,11 +21,14 @@ class ClassifyView(APIView):
 
     @extend_schema(
         summary="Classify a bug report",
+        description="Bad input (empty, over 50 kB of UTF-8, control characters) is a 400 with a message on `text`; "
+        "anonymous clients need no token and no CSRF token (a signed-in browser session needs its CSRF token).",
         request=ClassifyRequestSerializer,
         responses={
             200: ClassifyResponseSerializer,
-            400: OpenApiResponse(description="Empty, over 50 kB, or binary text: a message on the field."),
-            503: OpenApiResponse(_detail, description="The classifier has not been trained (run make data)."),
+            503: OpenApiResponse(
+                _detail, description="The classifier has not been trained (run make data), or the database is down."
+            ),
         },
     )
     def post(self, request):

@@ -150,3 +150,11 @@ def test_anonymous_clients_are_throttled_by_the_anon_rate(client, world, no_arte
         statuses = [post(client, {"text": "cuda"}).status_code for _ in range(3)]
     cache.clear()
     assert statuses == [503, 503, 429]
+
+
+def test_signed_in_browser_session_needs_its_csrf_token(world, artefact, django_user_model):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(django_user_model.objects.create_user("reader", password="reader-pass-123"))
+    assert post(browser, {"text": CUDA_REPORT}).status_code == 403
