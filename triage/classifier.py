@@ -120,6 +120,21 @@ def build_complement_nb() -> Pipeline:
     return Pipeline([("features", _words()), ("classifier", ComplementNB(alpha=0.3))])
 
 
+def model_spec() -> str:
+    """A fingerprint of ``build_model()``'s definition (every parameter), so a changed model retrains the artefact."""
+
+    def show(value) -> str:
+        if hasattr(value, "get_params"):
+            return type(value).__name__
+        if callable(value):
+            return f"{value.__module__}.{value.__qualname__}"
+        return repr(value)
+
+    params = build_model().get_params(deep=True)
+    text = ";".join(f"{key}={show(value)}" for key, value in sorted(params.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 #
 # The artefact
 #
@@ -140,6 +155,7 @@ def train(posts: Posts | None = None) -> dict:
         "data_sha256": posts.sha256,
         "posts": len(posts.texts),
         "sklearn_version": sklearn.__version__,
+        "model_spec": model_spec(),
         "trained_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
 
@@ -154,7 +170,7 @@ def save(artefact: dict, path: Path | None = None) -> Path:
 
 
 def check(artefact: dict, data_sha256: str | None) -> None:
-    """Refuse an artefact from another format or scikit-learn version, or trained on other data."""
+    """Refuse an artefact from another format, scikit-learn version or model definition, or trained on other data."""
     if not isinstance(artefact, dict) or artefact.get("format") != ARTEFACT_FORMAT:
         raise ClassifierUnavailable("classifier artefact has an unknown format: run make data")
     if artefact["sklearn_version"] != sklearn.__version__:
@@ -162,6 +178,8 @@ def check(artefact: dict, data_sha256: str | None) -> None:
             f"classifier was trained with scikit-learn {artefact['sklearn_version']}, "
             f"this is {sklearn.__version__}: run make data"
         )
+    if artefact.get("model_spec") != model_spec():
+        raise ClassifierUnavailable("classifier was trained with another model definition: run make data")
     if data_sha256 is not None and artefact["data_sha256"] != data_sha256:
         raise ClassifierUnavailable("classifier was trained on other data than posts.csv: run make data")
 

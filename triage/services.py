@@ -147,7 +147,7 @@ def triage(text: str, artefact: dict | None = None) -> Triage:
             leaves.append(LeafSuggestion(fault, guess.fault, match.score, status, status_label, match.why))
 
     records = [*artifacts, *mentions]
-    evidence_index = Index([r.final_tag if isinstance(r, Artifact) else r.tag for r in records], documents.values())
+    evidence_index = Index([r.final_tag if isinstance(r, Artifact) else r.tag for r in records], like=leaf_index)
     similar = [
         _evidence(records[m.index], m, tree.by_id[records[m.index].fault_id].fault)
         for m in evidence_index.rank(text, limit=SIMILAR_EVIDENCE)

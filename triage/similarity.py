@@ -22,11 +22,18 @@ class Match:
 class Index:
     """Documents vectorised once; ``rank(text)`` scores a text against every one of them."""
 
-    def __init__(self, documents: list[str], vocabulary_documents: list[str] | None = None):
-        self.vectorizer = TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, stop_words="english", token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
-        )
-        self.vectorizer.fit(vocabulary_documents or documents or [""])
+    def __init__(self, documents: list[str], *, like: Index | None = None):
+        """Fit the vocabulary on ``documents``, or reuse the one fitted by ``like``."""
+        if like is not None:
+            self.vectorizer = like.vectorizer
+        else:
+            self.vectorizer = TfidfVectorizer(
+                ngram_range=(1, 2),
+                sublinear_tf=True,
+                stop_words="english",
+                token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
+            )
+            self.vectorizer.fit(documents or [""])
         self.terms = self.vectorizer.get_feature_names_out()
         self.matrix = self.vectorizer.transform(documents) if documents else None
 

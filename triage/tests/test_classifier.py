@@ -4,7 +4,9 @@ import joblib
 import pytest
 import sklearn
 from django.core.exceptions import ValidationError
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import StratifiedShuffleSplit
+from sklearn.svm import LinearSVC
 
 from triage import classifier
 from triage.features import code_tokens
@@ -61,6 +63,22 @@ def test_artefact_from_another_sklearn_is_refused(artefact):
     joblib.dump(stored, artefact)
     with pytest.raises(classifier.ClassifierUnavailable, match=r"scikit-learn 0\.24\.2, this is .*: run make data"):
         classifier.load()
+
+
+def test_artefact_of_another_model_definition_is_refused(artefact):
+    stored = joblib.load(artefact)
+    assert stored["model_spec"] == classifier.model_spec()
+    stored["model_spec"] = "an older model"
+    joblib.dump(stored, artefact)
+    with pytest.raises(classifier.ClassifierUnavailable, match="another model definition: run make data"):
+        classifier.load()
+
+
+def test_model_spec_changes_with_a_parameter(monkeypatch):
+    before = classifier.model_spec()
+    assert classifier.model_spec() == before  # stable: no memory addresses in it
+    monkeypatch.setattr(classifier, "_calibrated_svm", lambda: CalibratedClassifierCV(LinearSVC(C=2.0), cv=5))
+    assert classifier.model_spec() != before
 
 
 def test_missing_artefact_says_how_to_train_it(no_artefact):
