@@ -19,6 +19,7 @@ from coverage import cache as coverage_cache
 from coverage import charts, coverage, snapshots
 from coverage.charts import FIGURE_LABELS
 from coverage.models import Snapshot
+from datasets import seed
 from kb_site.ui import optional_url
 from taxonomy.models import Source
 
@@ -183,6 +184,7 @@ def home(request):
             "headline": headline,
             "catalogue": coverage.challenge_catalogue(),
             "survey": next((h["comparison"].figure.source for h in headline), None),
+            "seed_release": seed.current_release(),
         },
     )
 
@@ -258,5 +260,6 @@ def sources(request):
             "sources": Source.objects.all(),
             "comparisons": coverage.reported_comparison(summary),
             "summary": summary,
+            "seed_releases": seed.releases(),
         },
     )
