@@ -36,9 +36,11 @@ data: install
 run: data
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## The whole test suite (set DATABASE_URL=postgres://... to run it on PostgreSQL, as CI does).
+## The whole test suite (set DATABASE_URL=postgres://... to run it on PostgreSQL, as CI does), on
+## PYTEST_WORKERS processes (pytest-xdist; each has its own test database; a file's tests stay on one worker).
+PYTEST_WORKERS ?= 2
 test: install-dev
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
