@@ -145,7 +145,7 @@ class CacheSwitchTests(KBTestCase):
         self.assertFalse(coverage_cache.enabled())
 
 
-@override_settings(CACHES={"default": {"BACKEND": "kb_site.cache_backends.RedisCache", "LOCATION": REDIS_TEST_URL}})
+@override_settings(CACHES={"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_TEST_URL}})
 class RedisCoverageCacheTests(KBTestCase):
     """The production configuration: the cache shared by every worker (skipped when Redis is not running)."""
 
@@ -205,7 +205,7 @@ class CachedPagesTests(KBTestCase):
     KB_COVERAGE_CACHE=True,
     CACHES={
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb-dashboard-tests"},
-        "coverage": {"BACKEND": "kb_site.cache_backends.LocalFrontCache", "LOCATION": "default"},
+        "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
     },
 )
 class CachedDashboardTests(KBTestCase):
@@ -273,7 +273,7 @@ class CachedDashboardTests(KBTestCase):
 
 class LocalFrontCacheTests(KBTestCase):
     def test_keeps_a_bounded_local_copy_and_honours_do_not_store(self):
-        from kb_site.cache_backends import LocalFrontCache
+        from coverage.front_cache import LocalFrontCache
 
         front = LocalFrontCache("default", {"OPTIONS": {"MAX_ENTRIES": 2}})
         caches["default"].clear()
@@ -287,3 +287,26 @@ class LocalFrontCacheTests(KBTestCase):
         self.assertIsNone(front.get("v1:d"))
         caches["default"].set("v1:e", "E")
         self.assertEqual(front.get("v1:e"), "E")
+
+
+@override_settings(
+    KB_COVERAGE_CACHE=True,
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb-prefix-tests"},
+        "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
+    },
+)
+class ScriptPrefixTests(KBTestCase):
+    """Two deployments under different URL prefixes sharing one cache never serve each other's cached links."""
+
+    def setUp(self):
+        for alias in ("default", "coverage"):
+            caches[alias].clear()
+        coverage_cache.clear_local()
+
+    def test_cached_fragments_are_kept_apart_per_script_prefix(self):
+        under_kb = self.client.get("/faults/", SCRIPT_NAME="/kb").content.decode()
+        at_root = self.client.get("/faults/").content.decode()
+        self.assertIn('href="/kb/faults/T-1/"', under_kb)
+        self.assertIn('href="/faults/T-1/"', at_root)
+        self.assertNotIn("/kb/", at_root)
