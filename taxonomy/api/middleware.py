@@ -17,8 +17,8 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from rest_framework.exceptions import Throttled
-from rest_framework.throttling import AnonRateThrottle
 
+from kb_site.throttling import AnonRateThrottle
 from taxonomy import cache as coverage_cache
 
 # Accept values for which DRF's content negotiation picks its JSON renderer (the first renderer, on no preference).
