@@ -17,7 +17,8 @@ from challenges.api.views import (
     InterviewViewSet,
     StackOverflowPostViewSet,
 )
-from kb_site.api.views import DatasetExportView, RedocView, api_not_found, redoc_bundle
+from datasets.api.views import DatasetExportView
+from kb_site.api.views import RedocView, api_not_found, redoc_bundle
 from papers.api.views import FaultMappingViewSet, PaperViewSet
 from taxonomy.api.snapshots import SnapshotDiffViewSet
 from taxonomy.api.views import (
