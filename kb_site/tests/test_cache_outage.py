@@ -4,11 +4,13 @@ The cache is configured exactly as in production (django-redis with settings.KB_
 a port nothing listens on.
 """
 
+import re
 import socket
 from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core import mail
 from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
@@ -106,8 +108,10 @@ class RedisDownTests(KBTestCase):
                     "password2": "a-long-pass-phrase-42",
                 },
             )
-        self.assertEqual(response.status_code, 302)
-        self.assertTrue(User.objects.filter(username="newbie").exists())
+            self.assertContains(response, "Check your e-mail")
+            link = re.search(r"http://testserver(/accounts/activate/\S+)", mail.outbox[0].body).group(1)
+            self.assertRedirects(self.client.get(link), reverse("accounts:profile"))
+        self.assertTrue(User.objects.get(username="newbie").is_active)
 
     def test_healthz_reports_the_cache_error(self):
         with redis_down():
