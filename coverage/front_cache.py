@@ -12,7 +12,7 @@ _MISSING = object()
 class LocalFrontCache(BaseCache):
     """A small per-process copy in front of another cache alias, for keys whose value never changes.
 
-    Meant for entries whose key embeds the coverage data version (``taxonomy/cache.py``): such a value is never
+    Meant for entries whose key embeds the coverage data version (``coverage/cache.py``): such a value is never
     replaced, only abandoned when the version moves on, so a process may keep it without ever serving a stale
     one. The explorer's tree fragment (about 1 MB at the benchmark's scale) is then read from Redis once per
     worker and version instead of once per request. Bounded to ``OPTIONS["MAX_ENTRIES"]`` (default 8) values,

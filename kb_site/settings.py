@@ -135,7 +135,7 @@ MIDDLEWARE = [
     "kb_site.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The live coverage summary's plain GET, from the per-data-version cache like a static file (see its module).
-    "taxonomy.api.middleware.CoverageSummaryMiddleware",
+    "coverage.api.middleware.CoverageSummaryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -203,7 +203,7 @@ CACHES = {
 DJANGO_REDIS_LOGGER = "kb_site.cache"
 # App servers keep no state of their own, so any number of them can share one database and one Redis:
 # sessions live in the database alone (a Redis outage signs nobody out), and computed coverage is cached in Redis
-# keyed on a data version (taxonomy/cache.py; off with a per-process cache unless KB_COVERAGE_CACHE=true).
+# keyed on a data version (coverage/cache.py; off with a per-process cache unless KB_COVERAGE_CACHE=true).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if os.environ.get("KB_COVERAGE_CACHE"):
     KB_COVERAGE_CACHE = env_bool("KB_COVERAGE_CACHE", True)

@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from accounts.roles import curators_group
+from coverage import coverage, snapshots
 from papers.models import FaultMapping, Submission
-from taxonomy import coverage, snapshots
 
 pytestmark = pytest.mark.browser
 

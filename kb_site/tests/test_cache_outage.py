@@ -17,7 +17,7 @@ from django.urls import reverse
 from rest_framework.throttling import AnonRateThrottle as DRFAnonRateThrottle
 
 from kb_site.test import KBTestCase
-from taxonomy import cache as coverage_cache
+from coverage import cache as coverage_cache
 
 
 def unreachable_redis_url() -> str:
@@ -37,7 +37,7 @@ def redis_down():
             },
             "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
         },
-        # With Redis configured, coverage caching is on (taxonomy/cache.py): the outage must not break it.
+        # With Redis configured, coverage caching is on (coverage/cache.py): the outage must not break it.
         KB_COVERAGE_CACHE=True,
     )
 

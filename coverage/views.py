@@ -1,8 +1,11 @@
-"""Snapshot pages: the list (curators freeze a new one there), a snapshot's figures and mappings, and the diff
-between two snapshots or a snapshot and the live data. Computation lives in ``taxonomy/snapshots.py``."""
+"""Coverage pages: home, the coverage dashboard, the sources page, and the snapshot pages (the list, where curators
+freeze a new one, a snapshot's figures and mappings, and the diff between two snapshots or a snapshot and the live
+data). Figures come from ``coverage/coverage.py``, snapshots from ``coverage/snapshots.py``."""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from numbers import Number
 
 from django import forms
@@ -10,12 +13,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from taxonomy import snapshots
-from taxonomy.models import Snapshot
+from coverage import cache as coverage_cache
+from coverage import charts, coverage, snapshots
+from coverage.charts import FIGURE_LABELS
+from coverage.models import Snapshot
+from kb_site.ui import optional_url
+from taxonomy.models import Source
 
-SNAPSHOT_PERMISSION = "taxonomy.add_snapshot"
+SNAPSHOT_PERMISSION = "coverage.add_snapshot"
 LIVE = "live"
 RESERVED_NAMES = {LIVE, "new", "diff"}  # "live" means the current data; the others are page addresses
 
@@ -69,7 +76,7 @@ def snapshot_list(request):
     can_freeze = request.user.has_perm(SNAPSHOT_PERMISSION)
     return render(
         request,
-        "taxonomy/snapshot_list.html",
+        "coverage/snapshot_list.html",
         {"snapshots": snapshot_list, "form": SnapshotForm() if can_freeze else None},
     )
 
@@ -81,7 +88,7 @@ def snapshot_create(request):
     form = SnapshotForm(request.POST)
     if not form.is_valid():
         snapshot_list = Snapshot.objects.annotate(entry_count=Count("entries")).order_by("-created_at", "name")
-        return render(request, "taxonomy/snapshot_list.html", {"snapshots": snapshot_list, "form": form}, status=400)
+        return render(request, "coverage/snapshot_list.html", {"snapshots": snapshot_list, "form": form}, status=400)
     snapshot = snapshots.freeze(
         form.cleaned_data["name"],
         description=form.cleaned_data["description"],
@@ -103,7 +110,7 @@ def snapshot_detail(request, name):
     entries = snapshot.entries.select_related("fault").order_by("fault__position", "paper_key")
     return render(
         request,
-        "taxonomy/snapshot_detail.html",
+        "coverage/snapshot_detail.html",
         {
             "snapshot": snapshot,
             "rows": rows,
@@ -145,7 +152,111 @@ def snapshot_diff(request):
             )
     return render(
         request,
-        "taxonomy/snapshot_diff.html",
+        "coverage/snapshot_diff.html",
         {"form": form, "diff": result, "figures": figures, "has_snapshots": bool(names)},
         status=400 if request.GET and not form.is_valid() else 200,
+    )
+
+
+#
+# Home, coverage dashboard, sources
+#
+
+
+@require_safe
+def home(request):
+    data = coverage.compute()
+    summary = coverage.coverage_summary(data)
+    headline = [
+        {
+            "comparison": c,
+            "share": coverage.computed_share(summary, c.figure.computed_counterpart),
+            "label": FIGURE_LABELS.get(c.figure.computed_counterpart, c.figure.of),
+        }
+        for c in coverage.reported_comparison(summary)
+    ]
+    return render(
+        request,
+        "coverage/home.html",
+        {
+            "summary": summary,
+            "headline": headline,
+            "catalogue": coverage.challenge_catalogue(),
+            "survey": next((h["comparison"].figure.source for h in headline), None),
+        },
+    )
+
+
+# A leaf with at least this many practitioner records and no paper is a demand gap (dashboard and explorer).
+DEMAND_GAP_MIN_EVIDENCE = 5
+
+# Each dashboard chart's numbers as CSV, from the API (which computes them with the same coverage functions).
+CSV_ROUTES = {
+    "taxonomy": ("api:coverage-faults", "format=csv"),
+    "gap-map": ("api:coverage-gap-map", "format=csv"),
+    "research-vs-practice": ("api:coverage-faults", "kind=leaf&format=csv"),
+    "papers-per-year": ("api:coverage-papers-per-year", "format=csv"),
+    "status-shares": ("api:coverage-list", "format=csv"),
+}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    charts: list[dict]  # {"chart": charts.Chart, "csv_url": str | None}, in page order
+    demand_gaps: list[coverage.DemandGap]
+    comparisons: list[coverage.ReportedComparison]
+
+
+def _dashboard(data: coverage.CoverageData, summary: coverage.CoverageSummary) -> Dashboard:
+    """The dashboard's five charts with their CSV links, and its demand gaps. 4 queries (reported figures, methods,
+    paper years); the rest comes from ``data``."""
+    comparisons = coverage.reported_comparison(summary)
+    cells = coverage.gap_map(data)
+    gaps_by_category = coverage.demand_gaps_by_category(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE)
+    method_names = {cell.method.code: cell.method.name for cell in cells}
+    chart_list = [
+        charts.taxonomy_sunburst(data),
+        charts.gap_map_chart(cells, gaps_by_category, min_evidence=DEMAND_GAP_MIN_EVIDENCE),
+        charts.research_vs_practice(data),
+        charts.papers_per_year(coverage.papers_per_year_by_method(data), method_names),
+        charts.status_shares(summary, comparisons),
+    ]
+    return Dashboard(
+        charts=[{"chart": chart, "csv_url": optional_url(*CSV_ROUTES[chart.key])} for chart in chart_list],
+        demand_gaps=coverage.demand_gaps(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE),
+        comparisons=comparisons,
+    )
+
+
+@require_safe
+def coverage_dashboard(request):
+    data = coverage.compute()
+    summary = coverage.coverage_summary(data)
+    return render(
+        request,
+        "coverage/dashboard.html",
+        {
+            "summary": summary,
+            # Built only if the template renders the charts (not when the cached fragment is used).
+            "dashboard": functools.cache(lambda: _dashboard(data, summary)),
+            "min_evidence": DEMAND_GAP_MIN_EVIDENCE,
+            # Charts, tables and demand gaps (hundreds of ms to build and render at scale) are read only from
+            # data whose every change bumps the data version: rendered once per version.
+            "dashboard_cache": coverage_cache.fragment(data=data),
+        },
+    )
+
+
+@require_safe
+def sources(request):
+    data = coverage.compute()
+    summary = coverage.coverage_summary(data)
+    return render(
+        request,
+        "coverage/sources.html",
+        {
+            "sources": Source.objects.all(),
+            "comparisons": coverage.reported_comparison(summary),
+            "summary": summary,
+        },
     )
