@@ -16,8 +16,8 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.throttling import AnonRateThrottle as DRFAnonRateThrottle
 
-from kb_site.test import KBTestCase
 from coverage import cache as coverage_cache
+from kb_site.test import KBTestCase
 
 
 def unreachable_redis_url() -> str:
