@@ -19,7 +19,10 @@ RACERS = 4
 
 
 def race(bodies: list[dict]) -> list:
-    """Post each sign-up from its own thread; every form validates before any of them saves."""
+    """Post each sign-up from its own thread; every form validates before any of them saves.
+
+    Each result is (status, "done" for the check-your-e-mail page, else whether the page shows USERNAME_TAKEN).
+    """
     barrier = threading.Barrier(len(bodies), timeout=30)
     original = SignUpForm.is_valid
 
@@ -31,8 +34,10 @@ def race(bodies: list[dict]) -> list:
     def sign_up(body):
         try:
             response = Client().post(reverse("accounts:signup"), body)
-            form = response.context.get("form")
-            return response.status_code, (dict(form.errors) if form is not None else {})
+            # The page, not response.context: the test client collects rendered templates through a global signal,
+            # so with threads one response's context may hold another's form.
+            page = response.content.decode()
+            return response.status_code, ("done" if "Check your e-mail" in page else USERNAME_TAKEN in page)
         finally:
             connection.close()
 
@@ -52,9 +57,7 @@ def body(username: str, email: str) -> dict:
 @pytest.mark.django_db(transaction=True)
 def test_same_username_race_gives_one_account_and_form_errors(postgres_only):
     results = race([body("ada", f"ada{n}@example.org") for n in range(RACERS)])
-    errors = [errors for _, errors in results]
-    assert [status for status, _ in results] == [200] * RACERS
-    assert sorted(errors, key=bool) == [{}] + [{"username": [USERNAME_TAKEN]}] * (RACERS - 1)
+    assert sorted(results, key=str) == [(200, "done")] + [(200, True)] * (RACERS - 1)
     assert User.objects.filter(username="ada").count() == 1
     assert len(mail.outbox) == 1
 
@@ -63,7 +66,7 @@ def test_same_username_race_gives_one_account_and_form_errors(postgres_only):
 def test_same_email_race_in_any_case_gives_one_account(postgres_only):
     emails = ["ada@example.org", "ADA@example.org", "Ada@Example.org", "ada@EXAMPLE.ORG"]
     results = race([body(f"ada{n}", email) for n, email in enumerate(emails)])
-    assert results == [(200, {})] * RACERS  # every one told to check their e-mail, none a 500
+    assert results == [(200, "done")] * RACERS  # every one told to check their e-mail, none a 500
     assert User.objects.filter(email__iexact="ada@example.org").count() == 1
     # One activation link (the winner) and three "this address has an account" messages.
     assert sorted("/accounts/activate/" in message.body for message in mail.outbox) == [False] * 3 + [True]
