@@ -185,9 +185,13 @@ def _record_problems(model, values: dict, pk, where: str) -> list[str]:
     obj = model(**values)
     if pk is not None:
         obj.pk = pk
-    relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    # NULL where the column allows it is valid data whatever ``blank`` says (that is a rule for forms: history
+    # rows, written by code, leave their nullable fields empty).
+    excluded = [
+        f.name for f in model._meta.concrete_fields if f.is_relation or (f.null and values.get(f.attname) is None)
+    ]
     try:
-        obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+        obj.full_clean(exclude=excluded, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         problems += [
             f"{where}: {name}: {message}" for name, messages in exc.message_dict.items() for message in messages
