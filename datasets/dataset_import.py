@@ -185,11 +185,9 @@ def _record_problems(model, values: dict, pk, where: str) -> list[str]:
     obj = model(**values)
     if pk is not None:
         obj.pk = pk
-    # NULL where the column allows it is valid data whatever ``blank`` says (that is a rule for forms: history
-    # rows, written by code, leave their nullable fields empty).
-    excluded = [
-        f.name for f in model._meta.concrete_fields if f.is_relation or (f.null and values.get(f.attname) is None)
-    ]
+    # Empty values are left to the database (NOT NULL): ``blank`` is a rule for forms, and rows written by code
+    # (history entries, imports of old data) may hold empty values where a form would insist on one.
+    excluded = [f.name for f in model._meta.concrete_fields if f.is_relation or values.get(f.attname) in f.empty_values]
     try:
         obj.full_clean(exclude=excluded, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
