@@ -30,6 +30,7 @@ the coverage cache's data version once at the end.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime
 import decimal
@@ -51,7 +52,7 @@ PUBLIC = "public"
 FULL = "full"
 SCOPES = (PUBLIC, FULL)
 
-PROJECT_APPS = ("taxonomy", "papers", "challenges", "coverage", "accounts", "kb_site")
+PROJECT_APPS = ("taxonomy", "papers", "challenges", "coverage", "accounts", "kb_site", "datasets")
 # Models that moved to another app since files were written: the old label still imports.
 MOVED_LABELS = {"taxonomy.snapshot": "coverage.snapshot", "taxonomy.snapshotentry": "coverage.snapshotentry"}
 # Outside the project's apps, the full backup also keeps who may log in and their API tokens.
@@ -126,7 +127,9 @@ def dataset_models(scope: str = FULL) -> list[type[models.Model]]:
         if scope == PUBLIC and (
             tracked_model(model) is not None
             or any(_user_fk(f) and not f.null for f in meta.local_concrete_fields)
-            or _label(model) == "papers.submission"
+            # A release holds its own archive (the public data as of then): never nested in another export.
+            or _label(model) in ("papers.submission", "coverage.release")
+            or meta.app_label == "datasets"  # seed bookkeeping, not knowledge
         ):
             continue
         chosen.append(model)
@@ -240,6 +243,8 @@ def _to_json(f: models.Field, value):
         return str(value)
     if isinstance(value, datetime.timedelta):
         return value.total_seconds()
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")  # BinaryField.to_python reads base64 back
     return value
 
 
