@@ -244,7 +244,7 @@ def _load_model(model, records: list[dict], keys: Keys, pk_maps, problems: list[
         key = _record_key(model, record, names)
         pk = keys.pk(model, key)
         file_pk = model._meta.pk.to_python(record.get("pk")) if record.get("pk") is not None else None
-        record_problems = _record_problems(model, values, pk, where)
+        record_problems = _record_problems(model, values, pk if pk is not None else file_pk, where)
         if record_problems:
             problems.extend(record_problems)
             continue  # never written (nothing is, in the end); later records are still checked

@@ -30,3 +30,10 @@ class SchemaAnswerTests(KBTestCase):
         declared = self.schema["paths"]["/api/snapshot-diff/"]["get"]["responses"]["200"]["content"]
         self.assertEqual(declared["application/json"]["schema"], {"$ref": "#/components/schemas/SnapshotDiff"})
         self.assertEqual(set(answer), set(self.schema["components"]["schemas"]["SnapshotDiff"]["properties"]))
+
+    def test_a_pending_submissions_reviewer_fields_are_declared_nullable(self):
+        properties = self.schema["components"]["schemas"]["Submission"]["properties"]
+        self.assertEqual(
+            {name: properties[name].get("nullable") for name in ("claimed_by", "reviewed_by")},
+            {"claimed_by": True, "reviewed_by": True},
+        )
