@@ -8,8 +8,9 @@
 
 from django.http import HttpResponse
 from django.urls import include, path
+from rest_framework.renderers import JSONRenderer
 
-from coverage.api.views import live_summary_json
+from coverage.api.views import live_summary
 
 
 def floor(request):
@@ -17,7 +18,7 @@ def floor(request):
 
 
 def coverage_plain(request):
-    _etag, body = live_summary_json()  # the bytes /api/coverage/ sends, from the same per-data-version cache
+    body = JSONRenderer().render(live_summary())  # what /api/coverage/ sends, from the same per-data-version cache
     return HttpResponse(body, content_type="application/json")
 
 

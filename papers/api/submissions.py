@@ -333,9 +333,3 @@ class RetractionViewSet(GenericViewSet):
         except submissions.ReviewConflict as exc:
             return _conflict(exc)
         return Response(MappingOutSerializer(mapping).data)
-
-
-def register(router) -> None:
-    """Called by ``kb_site/api_router.py``."""
-    router.register("submissions", SubmissionViewSet, basename="submission")
-    router.register("retractions", RetractionViewSet, basename="retraction")
