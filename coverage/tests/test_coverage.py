@@ -9,6 +9,7 @@ from django.utils import timezone
 from challenges.tests.factories import make_artifact, make_interview, make_mention
 from coverage import coverage, gap_analysis, snapshots, summaries
 from coverage.coverage import Status
+from coverage.filtersets import CoverageFaultFilterSet
 from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
 from taxonomy.models import Fault, ReviewStatus, Strength
@@ -258,3 +259,21 @@ class EvidenceCountsTests(TestCase):
         counts = coverage.EvidenceCounts(github=3, stackoverflow=5, interviews=4)
         self.assertEqual(counts.github_and_interviews, 7)
         self.assertEqual(counts.total, 12)
+
+
+class CoverageFaultFilterSetTests(KBTestCase):
+    """The fault filters that need coverage: status (T.1-1 addressed by alpha, T-1 unaddressed) and evidence
+    (T.1-1 has an issue, a post and a mention; T-1 a commit; the categories nothing)."""
+
+    def codes(self, params):
+        return [f.code for f in CoverageFaultFilterSet(params, Fault.objects.all()).qs]
+
+    def test_list_filters_by_status(self):
+        self.assertEqual(self.codes({"status": "unaddressed"}), ["T-1"])
+        self.assertEqual(self.codes({"status": "addressed"}), ["T.1-1"])
+
+    def test_list_filters_by_evidence(self):
+        self.assertEqual(self.codes({"evidence": "interviews"}), ["T.1-1"])
+        self.assertEqual(self.codes({"evidence": "none"}), ["T", "T.1"])
+        self.assertEqual(self.codes({"evidence": "github"}), ["T.1-1", "T-1"])
+        self.assertEqual(self.codes({"evidence": "stackoverflow"}), ["T.1-1"])
