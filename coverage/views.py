@@ -27,6 +27,7 @@ from coverage.charts import FIGURE_LABELS
 from coverage.coverage import FaultCoverage
 from coverage.filtersets import CoverageFaultFilterSet
 from coverage.models import Snapshot
+from datasets import seed
 from kb_site.history import fault_history
 from kb_site.ui import label_choices
 from papers.models import FaultMapping
@@ -286,6 +287,7 @@ def home(request):
             "headline": headline,
             "catalogue": summaries.challenge_catalogue(),
             "survey": next((h["comparison"].figure.source for h in headline), None),
+            "seed_release": seed.current_release(),
         },
     )
 
@@ -365,5 +367,6 @@ def sources(request):
             "sources": Source.objects.all(),
             "comparisons": summaries.reported_comparison(summary),
             "summary": summary,
+            "seed_releases": seed.releases(),
         },
     )

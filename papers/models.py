@@ -151,11 +151,13 @@ class Paper(models.Model):
 
     @property
     def link(self) -> str:
+        """The paper's own address: its DOI, arXiv id or canonical URL, else "". Never ``abstract_source_url``: that is
+        where an abstract was read (often a mirror), not the paper."""
         if self.doi:
             return f"https://doi.org/{self.doi}"
         if self.arxiv_id:
             return f"https://arxiv.org/abs/{self.arxiv_id}"
-        return self.url or self.abstract_source_url
+        return self.url
 
 
 class RelatedReferenceManager(models.Manager):
@@ -283,7 +285,7 @@ class FaultMapping(models.Model):
         ABSTRACT_LATER = "abstract (later version)", "A later version's abstract"
         ARTIFACT = "artifact", "The authors' artefact (tool, README)"
         SECONDARY = "secondary", "A secondary source"
-        PAPER_TEXT = "paper text (intro excerpt)", "The paper's text"
+        PAPER_TEXT = "paper text (intro excerpt)", "The paper's text (intro excerpt)"
         TITLE = "title", "The title only"
         FULL_TEXT = "full text", "The full text"
 

@@ -34,7 +34,11 @@ class PaperMappingBriefSerializer(serializers.ModelSerializer):
 
 class PaperSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:paper-detail", lookup_field="key")
-    link = serializers.CharField(read_only=True, help_text="DOI, arXiv or web address of the paper.")
+    link = serializers.CharField(
+        read_only=True,
+        help_text="The paper's DOI, arXiv or canonical web address; empty when none is known (never the page where "
+        "its abstract was read: that is abstract_source_url).",
+    )
     external_url = serializers.CharField(source="url", read_only=True, help_text="Web address, or empty.")
     abstract_source_url = serializers.CharField(read_only=True, help_text="Where the abstract was read, or empty.")
     authors = serializers.ListField(child=serializers.CharField(), read_only=True)
