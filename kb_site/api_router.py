@@ -11,13 +11,14 @@ from challenges.api.views import (
     InterviewViewSet,
     StackOverflowPostViewSet,
 )
+from coverage.api.releases import ReleaseViewSet
 from coverage.api.snapshots import SnapshotDiffViewSet
 from coverage.api.views import CoverageViewSet, MethodViewSet, SnapshotViewSet
 from datasets.api.views import DatasetExportView
 from kb_site.api.views import RedocView, api_not_found, redoc_bundle
-from papers.api.submissions import RetractionViewSet, SubmissionViewSet
-from papers.api.views import FaultMappingViewSet, PaperViewSet
+from papers.api.views import FaultMappingViewSet, PaperViewSet, RetractionViewSet, SubmissionViewSet
 from taxonomy.api.views import FaultViewSet, ReportedFigureViewSet, SourceViewSet
+from triage.api.views import ClassifyView
 
 app_name = "api"
 
@@ -29,6 +30,7 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("reported-figures", ReportedFigureViewSet, basename="reported-figure")
 router.register("snapshots", SnapshotViewSet, basename="snapshot")
 router.register("snapshot-diff", SnapshotDiffViewSet, basename="snapshot-diff")
+router.register("releases", ReleaseViewSet, basename="release")
 
 router.register("papers", PaperViewSet, basename="paper")
 router.register("mappings", FaultMappingViewSet, basename="mapping")
@@ -37,10 +39,9 @@ router.register("stackoverflow-posts", StackOverflowPostViewSet, basename="stack
 router.register("interviews", InterviewViewSet, basename="interview")
 router.register("interview-mentions", InterviewMentionViewSet, basename="interview-mention")
 router.register("challenges", ChallengeViewSet, basename="challenge")
-
-# Write endpoints (token authentication).
 router.register("submissions", SubmissionViewSet, basename="submission")
 router.register("retractions", RetractionViewSet, basename="retraction")
+
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -48,6 +49,7 @@ urlpatterns = [
     path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("export/dataset/", DatasetExportView.as_view(), name="export-dataset"),
+    path("classify/", ClassifyView.as_view(), name="classify"),
     *router.urls,
     # Anything else under /api/ is a JSON 404, not the HTML error page.
     re_path(r"^.*$", api_not_found, name="not-found"),

@@ -1,5 +1,5 @@
 """Change history (django-simple-history) as readable entries: the generic part (the fault, paper and submission
-histories built on it live in ``kb_site/history.py``).
+histories built on it live in ``papers/history.py``).
 
 Each helper returns ``HistoryEntry`` rows, newest first: who, when, what (created / changed / deleted, with the
 fields that changed, before and after) and the reason recorded with the change. Public pages show the history
