@@ -7,9 +7,8 @@ from functools import cached_property
 
 from django import forms
 from django.core.paginator import Paginator
-from django.urls import NoReverseMatch, reverse
+from django.template.loader import render_to_string
 
-from kb_site.widgets import FastSelect
 from taxonomy.models import Fault, Method
 from taxonomy.tree import Tree
 
@@ -28,6 +27,14 @@ def fault_options(tree: Tree) -> list[tuple[str, str]]:
 
 def method_options(methods: Iterable[Method]) -> list[tuple[str, str]]:
     return [(m.code, f"{INDENT if m.parent_id else ''}{m.name}") for m in methods]
+
+
+class FaultSelect(forms.Select):
+    """``forms.Select`` with the same markup from one template loop (``includes/fault_select.html``): Django's own
+    template includes one template per option, and the taxonomy has ~1,100 nodes at scale 100."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return render_to_string("includes/fault_select.html", self.get_context(name, value, attrs))
 
 
 def label_choices(
@@ -61,19 +68,10 @@ def label_choices(
         model = field.queryset.model
         if model is Fault and tree is not None:
             if type(field.widget) is forms.Select:
-                # Same markup, without a template render per option (the taxonomy has ~1,000 nodes at scale).
-                field.widget = FastSelect(attrs=field.widget.attrs)
+                field.widget = FaultSelect(attrs=field.widget.attrs)
             field.widget.choices = [("", "Any fault"), *fault_options(tree)]
         elif model is Method and method_list is not None:
             field.widget.choices = [("", "Any method"), *method_options(method_list)]
-
-
-def optional_url(name: str, query: str = "") -> str | None:
-    """``reverse(name)`` plus a query string, or None while that route does not exist (yet)."""
-    try:
-        return reverse(name) + (f"?{query}" if query else "")
-    except NoReverseMatch:
-        return None
 
 
 class CappedPaginator(Paginator):
