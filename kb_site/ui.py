@@ -33,6 +33,13 @@ class FaultSelect(forms.Select):
     """``forms.Select`` with the same markup from one template loop (``includes/fault_select.html``): Django's own
     template includes one template per option, and the taxonomy has ~1,100 nodes at scale 100."""
 
+    def get_context(self, name, value, attrs):
+        # The options as plain (value, label, selected) tuples: ChoiceWidget.optgroups builds a dict per option.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        chosen = set(context["widget"]["value"])
+        context["widget"]["options"] = [(str(v), label, str(v) in chosen) for v, label in self.choices]
+        return context
+
     def render(self, name, value, attrs=None, renderer=None):
         return render_to_string("includes/fault_select.html", self.get_context(name, value, attrs))
 
