@@ -74,7 +74,7 @@ def _specs() -> list[Spec]:
             Fault.objects.select_related("parent"),
             (("name", "A"), ("definition", "B"), ("parent__name", "C")),
             exact=("code",),
-            more_url_name="taxonomy:fault-list",
+            more_url_name="coverage:fault-list",
         ),
         Spec(
             "papers",

@@ -131,8 +131,6 @@ MIDDLEWARE = [
     "kb_site.middleware.RequestLimitsMiddleware",
     "kb_site.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The live coverage summary's plain GET, from the per-data-version cache like a static file (see its module).
-    "coverage.api.middleware.CoverageSummaryMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
