@@ -36,6 +36,7 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.urls import get_script_prefix
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,10 @@ def _namespace() -> str:
     return f"kb:{settings.DATABASES['default']['NAME']}"
 
 
+class CacheUnavailable(Exception):
+    """The shared cache cannot be read: compute without it."""
+
+
 def data_version() -> str:
     """The current data version token (created on first use; a fresh random token if the cache lost it)."""
     key = f"{_namespace()}:data-version"
@@ -66,6 +71,10 @@ def data_version() -> str:
     if version is None:
         cache.add(key, uuid.uuid4().hex, timeout=None)
         version = cache.get(key)
+    if version is None:
+        # A cache that swallows its errors (django-redis with IGNORE_EXCEPTIONS, Redis down) reads as empty: no
+        # version means no caching at all, or a per-process memo keyed on None would outlive the next change.
+        raise CacheUnavailable("the cache holds no coverage data version (unreachable?)")
     return version
 
 
@@ -122,7 +131,9 @@ def fragment(enabled_here: bool = True, version: str | None = None) -> dict:
     """
     if enabled_here and enabled():
         try:
-            return {"timeout": TIMEOUT, "key": version or data_version()}
+            # Fragments hold absolute URLs: deployments under different URL prefixes sharing one Redis (and one
+            # database name) must not share them, so the script prefix is part of the key.
+            return {"timeout": TIMEOUT, "key": f"{version or data_version()}:{get_script_prefix()}"}
         except Exception:
             log.exception("coverage cache unreachable; rendering without it")
     return {"timeout": 0, "key": ""}

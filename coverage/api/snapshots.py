@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
@@ -54,6 +54,8 @@ class FigureChangeSerializer(serializers.Serializer):
     after = serializers.FloatField(allow_null=True)
 
 
+# The diff is one object, not a list, although it is the viewset's ``list`` action.
+@extend_schema_serializer(many=False)
 class SnapshotDiffSerializer(serializers.Serializer):
     before = serializers.CharField()
     after = serializers.CharField()

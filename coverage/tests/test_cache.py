@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils.html import escape
 
 from challenges.tests.factories import make_artifact
@@ -148,7 +148,7 @@ class CacheSwitchTests(KBTestCase):
         self.assertFalse(coverage_cache.enabled())
 
 
-@override_settings(CACHES={"default": {"BACKEND": "kb_site.cache_backends.RedisCache", "LOCATION": REDIS_TEST_URL}})
+@override_settings(CACHES={"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_TEST_URL}})
 class RedisCoverageCacheTests(KBTestCase):
     """The production configuration: the cache shared by every worker (skipped when Redis is not running)."""
 
@@ -205,7 +205,7 @@ class CachedPagesTests(KBTestCase):
     KB_COVERAGE_CACHE=True,
     CACHES={
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb-dashboard-tests"},
-        "coverage": {"BACKEND": "kb_site.cache_backends.LocalFrontCache", "LOCATION": "default"},
+        "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
     },
 )
 class CachedDashboardTests(KBTestCase):
@@ -272,7 +272,7 @@ class CachedDashboardTests(KBTestCase):
 
 class LocalFrontCacheTests(KBTestCase):
     def test_keeps_a_bounded_local_copy_and_honours_do_not_store(self):
-        from kb_site.cache_backends import LocalFrontCache
+        from coverage.front_cache import LocalFrontCache
 
         front = LocalFrontCache("default", {"OPTIONS": {"MAX_ENTRIES": 2}})
         caches["default"].clear()
@@ -286,3 +286,30 @@ class LocalFrontCacheTests(KBTestCase):
         self.assertIsNone(front.get("v1:d"))
         caches["default"].set("v1:e", "E")
         self.assertEqual(front.get("v1:e"), "E")
+
+
+@override_settings(
+    KB_COVERAGE_CACHE=True,
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb-prefix-tests"},
+        "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
+    },
+)
+class ScriptPrefixTests(KBTestCase):
+    """Two deployments under different URL prefixes sharing one cache never serve each other's cached links."""
+
+    def setUp(self):
+        for alias in ("default", "coverage"):
+            caches[alias].clear()
+        coverage_cache.clear_local()
+
+    def test_cached_fragments_are_kept_apart_per_script_prefix(self):
+        set_script_prefix("/kb/")  # as the WSGI handler does for a deployment mounted at /kb
+        try:
+            under_kb = self.client.get("/faults/").content.decode()
+        finally:
+            set_script_prefix("/")
+        at_root = self.client.get("/faults/").content.decode()
+        self.assertIn('href="/kb/faults/T-1/"', under_kb)
+        self.assertIn('href="/faults/T-1/"', at_root)
+        self.assertNotIn('href="/kb/faults/', at_root)  # (static files are not part of the cached fragment)

@@ -3,8 +3,11 @@
 Screenshots go to test-artifacts/ (git-ignored).
 """
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from django.core.management import call_command
 
 from accounts.roles import curators_group
@@ -64,6 +67,8 @@ def test_submit_through_the_form_and_approve_as_a_curator(browser_page, world):
     page.fill("#id_password1", "rita-long-phrase-42")
     page.fill("#id_password2", "rita-long-phrase-42")
     page.get_by_role("button", name="Create my account").click()
+    page.wait_for_selector("text=Check your e-mail")
+    browser_page.goto(re.search(r"https?://[^/\s]+(/accounts/activate/\S+)", mail.outbox[-1].body).group(1))
     page.wait_for_url("**/accounts/profile/")
     assert "Researcher" in page.locator("dl.facts").inner_text()
 
