@@ -301,7 +301,6 @@ class ScriptPrefixTests(KBTestCase):
     def setUp(self):
         for alias in ("default", "coverage"):
             caches[alias].clear()
-        coverage_cache.clear_local()
 
     def test_cached_fragments_are_kept_apart_per_script_prefix(self):
         set_script_prefix("/kb/")  # as the WSGI handler does for a deployment mounted at /kb

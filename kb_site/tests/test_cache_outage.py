@@ -64,9 +64,6 @@ PAGES = [
 
 
 class RedisDownTests(KBTestCase):
-    def setUp(self):
-        coverage_cache.clear_local()
-
     def test_every_read_api_list_and_the_pages_answer_uncached(self):
         with redis_down():
             root = self.client.get("/api/")
@@ -79,7 +76,6 @@ class RedisDownTests(KBTestCase):
             for path in PAGES:
                 with self.subTest(path=path):
                     self.assertEqual(self.client.get(path).status_code, 200)
-        coverage_cache.clear_local()
 
     def test_the_coverage_figures_are_computed_the_same(self):
         expected = self.client.get("/api/coverage/").json()
@@ -142,7 +138,6 @@ class OutageFreshnessTests(KBTestCase):
         from papers.tests.factories import make_mapping, make_paper
         from taxonomy.models import ReviewStatus
 
-        coverage_cache.clear_local()
         with redis_down():
             before = self.client.get("/api/coverage/").json()["leaves"]["addressed"]
             with self.captureOnCommitCallbacks(execute=True):
