@@ -16,7 +16,6 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.throttling import AnonRateThrottle as DRFAnonRateThrottle
 
-from coverage import cache as coverage_cache
 from kb_site.test import KBTestCase
 
 
