@@ -475,6 +475,74 @@ def build_challenges(data_dir: Path) -> list[dict]:
     return objs
 
 
+# When each coder's codings were made (dual_coding.json's "coders" and the data README's release dates).
+CODING_DATES = {"E1": "2026-11-25T00:00:00Z"}
+CODING_DATE_DEFAULT = "2026-11-29T00:00:00Z"
+
+
+def coding_uid(paper_key: str, sample: str, coder: str) -> str:
+    return str(uuid.uuid5(MAPPING_NAMESPACE, f"coding:{paper_key}:{sample}:{coder}"))
+
+
+def build_codings(dual: dict) -> list[dict]:
+    """The independent codings of ``dual_coding.json`` and the adjudications already made (papers.json holds
+    the adjudicated mappings; a pending paper keeps its seeded mappings until a curator decides)."""
+    codings, mappings, adjudications = [], [], []
+    for paper in dual["papers"]:
+        key, sample = paper["paper"], paper["sample"]
+        for number, coding in enumerate(paper["codings"], start=1):
+            uid = coding_uid(key, sample, coding["coder"])
+            codings.append(
+                _obj(
+                    "papers.coding",
+                    {
+                        "uid": uid,
+                        "paper": [key],
+                        "sample": sample,
+                        "round": number,
+                        "coder": coding["coder"],
+                        "user": None,
+                        "requested_by": None,
+                        "methods": [[code] for code in coding.get("methods") or []],
+                        "note": coding.get("note") or "",
+                        "abstract_source_url": coding.get("abstract_source_url") or "",
+                        "submitted_at": CODING_DATES.get(coding["coder"], CODING_DATE_DEFAULT),
+                    },
+                )
+            )
+            for mapping in coding["mappings"]:
+                mappings.append(
+                    _obj(
+                        "papers.codedmapping",
+                        {
+                            "uid": str(uuid.uuid5(uuid.UUID(uid), mapping["fault_id"])),
+                            "coding": [uid],
+                            "fault": [mapping["fault_id"]],
+                            "strength": mapping["strength"],
+                            "evidence_kind": mapping["evidence"],
+                            "rationale": mapping["rationale"],
+                        },
+                    )
+                )
+        decision = paper["adjudication"]
+        if decision["status"] == "done":
+            adjudications.append(
+                _obj(
+                    "papers.adjudication",
+                    {
+                        "uid": coding_uid(key, sample, "adjudication"),
+                        "paper": [key],
+                        "sample": sample,
+                        "decided_by": SEED_CURATOR,
+                        "decided_at": CODING_DATE_DEFAULT,
+                        "reason": decision.get("note") or "",
+                        "submission": None,
+                    },
+                )
+            )
+    return codings + mappings + adjudications
+
+
 def build_all(data_dir: Path) -> dict[str, list[dict]]:
     """Fixture name -> list of serialised objects."""
     curated = json.loads((data_dir / "curated" / "papers.json").read_text())
@@ -485,6 +553,7 @@ def build_all(data_dir: Path) -> dict[str, list[dict]]:
         + build_methods(curated),
         "papers": build_papers(curated),
         "challenges": build_evidence(data_dir) + build_challenges(data_dir),
+        "codings": build_codings(json.loads((data_dir / "curated" / "dual_coding.json").read_text())),
     }
 
 
