@@ -163,5 +163,5 @@ class BuildFixturesTests(TestCase):
 
         with tempfile.TemporaryDirectory() as out:
             call_command("build_fixtures", out_dir=out, stdout=StringIO())
-            for name in ("taxonomy", "papers", "challenges"):
+            for name in ("taxonomy", "papers", "challenges", "codings"):
                 self.assertEqual((Path(out) / f"{name}.json").read_bytes(), (FIXTURES / f"{name}.json").read_bytes())
