@@ -244,7 +244,7 @@ def coding_pairs(
 ) -> list[CodingPair]:
     """Pairs of submitted codings (live, or as they stood when ``snapshot`` was frozen). 5 queries."""
     tree = tree or build_tree()
-    codings = codings.for_agreement()
+    codings = codings.for_list()
     adjudications = Adjudication.objects.all()
     if snapshot is not None:
         codings = codings.filter(submitted_at__lte=snapshot.created_at)

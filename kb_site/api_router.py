@@ -17,8 +17,9 @@ from challenges.api.views import (
     InterviewViewSet,
     StackOverflowPostViewSet,
 )
+from coverage.api.agreement import AgreementViewSet
 from kb_site.api.views import DatasetExportView, RedocView, api_not_found, redoc_bundle
-from papers.api.views import FaultMappingViewSet, PaperViewSet
+from papers.api.views import CodingViewSet, FaultMappingViewSet, PaperViewSet
 from taxonomy.api.snapshots import SnapshotDiffViewSet
 from taxonomy.api.views import (
     CoverageViewSet,
@@ -33,6 +34,7 @@ app_name = "api"
 
 router = DefaultRouter()
 router.register("coverage", CoverageViewSet, basename="coverage")
+router.register("agreement", AgreementViewSet, basename="agreement")
 router.register("faults", FaultViewSet, basename="fault")
 router.register("methods", MethodViewSet, basename="method")
 router.register("sources", SourceViewSet, basename="source")
@@ -42,6 +44,7 @@ router.register("snapshot-diff", SnapshotDiffViewSet, basename="snapshot-diff")
 
 router.register("papers", PaperViewSet, basename="paper")
 router.register("mappings", FaultMappingViewSet, basename="mapping")
+router.register("codings", CodingViewSet, basename="coding")
 router.register("github-artifacts", GitHubArtifactViewSet, basename="github-artifact")
 router.register("stackoverflow-posts", StackOverflowPostViewSet, basename="stackoverflow-post")
 router.register("interviews", InterviewViewSet, basename="interview")

@@ -350,11 +350,22 @@ class CodingQuerySet(models.QuerySet):
         """Codings whose coder has submitted them (a requested blind coding is empty until then)."""
         return self.filter(submitted_at__isnull=False)
 
-    def for_agreement(self) -> "CodingQuerySet":
-        """Submitted codings with paper joined, their mappings (fault) and methods prefetched: 3 queries."""
+    def visible(self) -> "CodingQuerySet":
+        """Submitted codings whose paper has no open coding in the same sample: a first coding stays hidden
+        until the blind second coder has submitted theirs."""
+        open_coding = Coding.objects.filter(
+            paper_id=models.OuterRef("paper_id"), sample=models.OuterRef("sample"), submitted_at__isnull=True
+        )
+        return self.submitted().exclude(models.Exists(open_coding))
+
+    def for_list(self) -> "CodingQuerySet":
+        """Visible codings, paper joined, ``adjudicated`` annotated, mappings (fault) and methods prefetched:
+        3 queries."""
+        decided = Adjudication.objects.filter(paper_id=models.OuterRef("paper_id"), sample=models.OuterRef("sample"))
         return (
-            self.submitted()
+            self.visible()
             .select_related("paper")
+            .annotate(adjudicated=models.Exists(decided))
             .prefetch_related(
                 Prefetch("mappings", CodedMapping.objects.select_related("fault").order_by("fault__position")),
                 Prefetch("methods", Method.objects.only("code", "name", "parent_id")),

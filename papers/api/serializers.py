@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from papers.bibtex import paper_to_bibtex
-from papers.models import FaultMapping, Paper
+from papers.models import CodedMapping, Coding, FaultMapping, Paper
 from taxonomy.api.serializers import FaultBriefSerializer, MethodBriefSerializer
 
 #
@@ -129,3 +129,46 @@ class PaperDetailSerializer(PaperSerializer):
 
     class Meta(PaperSerializer.Meta):
         fields = [field for field in PaperSerializer.Meta.fields if field != "mapping_count"]
+
+
+#
+# Double coding
+#
+
+
+class CodedMappingSerializer(serializers.ModelSerializer):
+    fault = FaultBriefSerializer(read_only=True)
+
+    class Meta:
+        model = CodedMapping
+        fields = ["fault", "strength", "evidence_kind", "rationale"]
+
+
+class CodingSerializer(serializers.ModelSerializer):
+    """One coder's independent coding of a paper (never counted in coverage)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:coding-detail", lookup_field="uid")
+    paper = PaperBriefSerializer(read_only=True)
+    adjudication = serializers.SerializerMethodField(help_text="pending, or done once a curator has decided.")
+    methods = MethodBriefSerializer(many=True, read_only=True)
+    mappings = CodedMappingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Coding
+        fields = [
+            "uid",
+            "url",
+            "paper",
+            "sample",
+            "round",
+            "coder",
+            "submitted_at",
+            "adjudication",
+            "methods",
+            "note",
+            "abstract_source_url",
+            "mappings",
+        ]
+
+    def get_adjudication(self, coding) -> str:
+        return "done" if coding.adjudicated else "pending"

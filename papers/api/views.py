@@ -7,8 +7,8 @@ from kb_site.api.filters import FilterBackend, OrderingFilter
 from kb_site.api.params import LOOKUP_REGEX
 from kb_site.api.renderers import BibTeXRenderer
 from papers.api import serializers
-from papers.filtersets import FaultMappingFilterSet, PaperFilterSet
-from papers.models import FaultMapping, Paper
+from papers.filtersets import CodingFilterSet, FaultMappingFilterSet, PaperFilterSet
+from papers.models import Coding, FaultMapping, Paper
 
 _bibtex = OpenApiResponse(OpenApiTypes.STR, description="BibTeX entries (with ?format=bibtex).")
 
@@ -51,3 +51,14 @@ class FaultMappingViewSet(ReadOnlyModelViewSet):
     lookup_value_regex = LOOKUP_REGEX
     ordering_fields = ["fault__position", "paper__title", "paper__year", "strength", "approved_at"]
     ordering = ["fault__position", "paper__title"]
+
+
+class CodingViewSet(ReadOnlyModelViewSet):
+    """Independent codings of double-coded papers (a first coding is hidden while its blind second is open)."""
+
+    queryset = Coding.objects.for_list()
+    serializer_class = serializers.CodingSerializer
+    filterset_class = CodingFilterSet
+    filter_backends = [FilterBackend, OrderingFilter]
+    ordering_fields = ["submitted_at", "sample", "coder"]
+    lookup_field = "uid"

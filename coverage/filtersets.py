@@ -1,0 +1,37 @@
+import django_filters
+from django.db.models import QuerySet
+
+from papers.filtersets import CodingFilterSet
+from taxonomy.filtersets import FaultCodeFilter
+from taxonomy.models import Fault, Snapshot
+
+
+class AgreementFilterSet(CodingFilterSet):
+    """The agreement page's and ``/api/agreement/``'s filters: the codings' own, plus what the engine applies
+    to the figures (a top-level category, the adjudication state and a snapshot)."""
+
+    category = FaultCodeFilter(
+        queryset=Fault.objects.filter(parent__isnull=True), method="computed", label="Top-level category (id)"
+    )
+    adjudication = django_filters.ChoiceFilter(
+        choices=[("pending", "Pending"), ("done", "Adjudicated")], method="computed", label="Adjudication"
+    )
+    snapshot = django_filters.ModelChoiceFilter(
+        queryset=Snapshot.objects.all(), to_field_name="name", method="computed", label="Snapshot (name)"
+    )
+
+    class Meta(CodingFilterSet.Meta):
+        fields = [*CodingFilterSet.Meta.fields, "category", "adjudication", "snapshot"]
+
+    def computed(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # Not a row filter: coverage.agreement.agreement() applies it to the figures (see engine_options).
+        return queryset
+
+    def engine_options(self) -> dict:
+        """The keyword arguments of ``agreement()`` (call after validation)."""
+        data = self.form.cleaned_data
+        return {
+            "category": data.get("category"),
+            "adjudication": data.get("adjudication") or "",
+            "snapshot": data.get("snapshot"),
+        }
