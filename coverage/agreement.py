@@ -31,7 +31,7 @@ from fractions import Fraction
 
 from django.db.models import QuerySet
 
-from papers.models import Adjudication, Coding
+from papers.models import Adjudication, CodedMapping, Coding
 from taxonomy.coverage import Share, Status, leaf_status, mapping_set
 from taxonomy.models import Fault, Snapshot, Strength
 from taxonomy.tree import Tree, build_tree
@@ -49,6 +49,8 @@ class CodedFault:
     second: str | None
     first_matched: bool  # the first coder's mapping has a same-branch mapping in the second coding
     second_matched: bool
+    first_mapping: CodedMapping | None = None
+    second_mapping: CodedMapping | None = None
 
     @property
     def agrees(self) -> bool:
@@ -220,8 +222,10 @@ def _branch_matched(fault_id: int, others: Iterable[int], tree: Tree) -> bool:
 
 
 def _pair(first: Coding, second: Coding, tree: Tree, adjudicated: bool) -> CodingPair:
-    a = {m.fault_id: m.strength for m in first.mappings.all()}
-    b = {m.fault_id: m.strength for m in second.mappings.all()}
+    mappings_a = {m.fault_id: m for m in first.mappings.all()}
+    mappings_b = {m.fault_id: m for m in second.mappings.all()}
+    a = {pk: m.strength for pk, m in mappings_a.items()}
+    b = {pk: m.strength for pk, m in mappings_b.items()}
     faults = []
     for fault_id in sorted(a.keys() | b.keys(), key=lambda pk: tree.by_id[pk].fault.position):
         node = tree.by_id[fault_id]
@@ -234,6 +238,8 @@ def _pair(first: Coding, second: Coding, tree: Tree, adjudicated: bool) -> Codin
                 second=b.get(fault_id),
                 first_matched=fault_id in a and _branch_matched(fault_id, b, tree),
                 second_matched=fault_id in b and _branch_matched(fault_id, a, tree),
+                first_mapping=mappings_a.get(fault_id),
+                second_mapping=mappings_b.get(fault_id),
             )
         )
     return CodingPair(first, second, tuple(faults), adjudicated)
@@ -263,7 +269,7 @@ def coding_pairs(
     return sorted(pairs, key=lambda p: (p.sample, p.paper.key, p.first.round, p.second.round))
 
 
-def _dependences(pairs: list[CodingPair], snapshot: Snapshot | None) -> list[LeafDependence]:
+def status_dependences(pairs: list[CodingPair], snapshot: Snapshot | None) -> list[LeafDependence]:
     facts = mapping_set(snapshot=snapshot)
     totals: dict[int, Counter] = defaultdict(Counter)
     own: dict[tuple[str, int], Counter] = defaultdict(Counter)
@@ -329,6 +335,6 @@ def agreement(
         by_sample=group(lambda p: p.sample),
         by_coders=group(lambda p: p.coders),
         by_category=[figures(f"{root.code} {root.name}", by_category[root.pk]) for root in roots],
-        dependences=_dependences(pairs, snapshot),
+        dependences=status_dependences(pairs, snapshot),
         snapshot=snapshot,
     )

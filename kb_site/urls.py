@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("taxonomy.urls")),
     path("papers/", include("papers.urls")),
     path("", include("challenges.urls")),
+    path("", include("coverage.urls")),
     path("accounts/", include("accounts.auth_urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", include("kb_site.api_router")),

@@ -104,16 +104,17 @@ def code_blind(coding: Coding, user, mappings: list[CodedValues], *, methods=(),
     return locked
 
 
-def pending_pairs() -> list[tuple[Paper, str]]:
-    """(paper, sample) of every double-coded paper awaiting adjudication, paper title order. 2 queries."""
+def pending_pairs() -> list[tuple[Paper, str, Coding]]:
+    """(paper, sample, its latest coding) of every double-coded paper awaiting adjudication, by title. 2 queries."""
     decided = set(Adjudication.objects.values_list("paper_id", "sample"))
-    counts: dict[tuple[int, str], int] = {}
-    papers = {}
-    for coding in Coding.objects.submitted().select_related("paper").order_by("paper__title", "sample"):
-        key = (coding.paper_id, coding.sample)
-        counts[key] = counts.get(key, 0) + 1
-        papers[coding.paper_id] = coding.paper
-    return [(papers[p], s) for (p, s), n in counts.items() if n >= 2 and (p, s) not in decided]
+    groups: dict[tuple[int, str], list[Coding]] = {}
+    for coding in Coding.objects.visible().select_related("paper").order_by("paper__title", "sample", "round"):
+        groups.setdefault((coding.paper_id, coding.sample), []).append(coding)
+    return [
+        (codings[-1].paper, sample, codings[-1])
+        for (paper_id, sample), codings in groups.items()
+        if len(codings) >= 2 and (paper_id, sample) not in decided
+    ]
 
 
 def _same(mapping: FaultMapping, values: CodedValues) -> bool:
