@@ -1,6 +1,7 @@
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from coverage import agreement
 from kb_site.history import paper_history
 from kb_site.ui import label_choices
 from papers.bibtex import paper_to_bibtex
@@ -47,6 +48,7 @@ class PaperDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["bibtex"] = paper_to_bibtex(self.object)
         context["history"] = paper_history(self.object)
+        context["double_coding"] = agreement.paper_agreement(self.object)
         return context
 
 

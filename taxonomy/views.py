@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from coverage import agreement
 from kb_site.ui import label_choices, optional_url
 from taxonomy import cache as coverage_cache
 from taxonomy import charts, coverage
@@ -69,6 +70,7 @@ def fault_list(request):
             "nodes": functools.cache(lambda: _explorer(data, matched)),
             "matched_count": len(matched) if matched is not None else None,
             "summary": coverage.coverage_summary(data),
+            "pending_leaves": agreement.pending_adjudication_leaves(),
             # The unfiltered tree (about 1 MB of HTML at the benchmark's 1,000 faults) is rendered once per data
             # version; filtered views are smaller and their query strings unbounded, so they are not stored.
             "tree_cache": coverage_cache.fragment(enabled_here=not request.GET, data=data),
@@ -113,6 +115,7 @@ def fault_detail(request, code: str):
         "mention_total": row.evidence.interviews,
         "evidence_limit": EVIDENCE_LIMIT,
         "history": fault_history(fault),
+        "pending_adjudication": agreement.pending_adjudication_leaves().get(fault.pk, []),
         "challenge_links": list(
             Link.objects.filter(fault_id__in=subtree).select_related("challenge", "fault").order_by("challenge__status")
         ),
