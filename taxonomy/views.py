@@ -70,7 +70,7 @@ def fault_list(request):
             "nodes": functools.cache(lambda: _explorer(data, matched)),
             "matched_count": len(matched) if matched is not None else None,
             "summary": coverage.coverage_summary(data),
-            "pending_leaves": agreement.pending_adjudication_leaves(),
+            "pending_leaves": agreement.pending_adjudication_leaves(data),
             # The unfiltered tree (about 1 MB of HTML at the benchmark's 1,000 faults) is rendered once per data
             # version; filtered views are smaller and their query strings unbounded, so they are not stored.
             "tree_cache": coverage_cache.fragment(enabled_here=not request.GET, data=data),
@@ -115,7 +115,7 @@ def fault_detail(request, code: str):
         "mention_total": row.evidence.interviews,
         "evidence_limit": EVIDENCE_LIMIT,
         "history": fault_history(fault),
-        "pending_adjudication": agreement.pending_adjudication_leaves().get(fault.pk, []),
+        "pending_adjudication": agreement.pending_adjudication_leaves(data).get(fault.pk, []),
         "challenge_links": list(
             Link.objects.filter(fault_id__in=subtree).select_related("challenge", "fault").order_by("challenge__status")
         ),
