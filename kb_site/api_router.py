@@ -18,7 +18,8 @@ from challenges.api.views import (
     StackOverflowPostViewSet,
 )
 from coverage.api.agreement import AgreementViewSet
-from kb_site.api.views import DatasetExportView, RedocView, api_not_found, redoc_bundle
+from datasets.api.views import DatasetExportView
+from kb_site.api.views import RedocView, api_not_found, redoc_bundle
 from papers.api.views import CodingViewSet, FaultMappingViewSet, PaperViewSet
 from taxonomy.api.snapshots import SnapshotDiffViewSet
 from taxonomy.api.views import (

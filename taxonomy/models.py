@@ -195,7 +195,6 @@ class Fault(models.Model):
         HUMBATOVA2020 = "humbatova2020", "Humbatova et al. (ICSE 2020)"
         KB_EXTENSION = "kb-extension", "Knowledge-base extension"
         CURATOR = "curator", "Added by a curator"
-        SYNTHETIC = "synthetic", "Synthetic (benchmark data)"
 
     code = models.CharField(
         "fault id",

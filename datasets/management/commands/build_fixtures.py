@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kb_site.fixture_builder import write_all
+from datasets.fixture_builder import write_all
 
 
 class Command(BaseCommand):

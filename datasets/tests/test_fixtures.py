@@ -83,13 +83,14 @@ class FixtureCountTests(TestCase):
                 self.assertEqual(fault.interviews, int(row["interviews_mentioning"]))
 
     def test_papers_mappings_and_references(self):
-        self.assertEqual(Paper.objects.count(), 69)
+        # Seed release 2 (survey-data/curated/README.md): 69 + 57 papers, 134 + 103 mappings, 49 + 12 references.
+        self.assertEqual(Paper.objects.count(), 126)
         self.assertEqual(Paper.objects.filter(origin="survey-reference-list").count(), 49)
-        self.assertEqual(Paper.objects.filter(origin="kb-curation").count(), 20)
-        self.assertEqual(FaultMapping.objects.approved().count(), 134)
-        self.assertEqual(FaultMapping.objects.filter(strength="explicit").count(), 79)
-        self.assertEqual(FaultMapping.objects.filter(strength="partial").count(), 55)
-        self.assertEqual(RelatedReference.objects.count(), 49)
+        self.assertEqual(Paper.objects.filter(origin="kb-curation").count(), 20 + 57)
+        self.assertEqual(FaultMapping.objects.approved().count(), 237)
+        self.assertEqual(FaultMapping.objects.filter(strength="explicit").count(), 149)
+        self.assertEqual(FaultMapping.objects.filter(strength="partial").count(), 88)
+        self.assertEqual(RelatedReference.objects.count(), 61)
         self.assertEqual(Method.objects.filter(parent__isnull=True).count(), 3)
 
     def test_reported_figures_and_challenges(self):
@@ -113,7 +114,7 @@ class FixtureCountTests(TestCase):
     def test_reloading_updates_instead_of_duplicating(self):
         call_command("loaddata", "taxonomy", "papers", "challenges", verbosity=0)
         self.assertEqual(Fault.objects.count(), 132)
-        self.assertEqual(FaultMapping.objects.count(), 134)
+        self.assertEqual(FaultMapping.objects.count(), 237)
         self.assertEqual(InterviewMention.objects.count(), 226)
 
     def test_coverage_of_the_real_data_matches_an_independent_count(self):

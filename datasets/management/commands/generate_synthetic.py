@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from kb_site import synthetic
+from datasets import synthetic, synthetic_plan
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, help="Multiple of the real data's size (100 = 10,000 papers).")
         parser.add_argument("--seed", type=int, default=0, help="Random seed (default 0): same seed, same rows.")
         parser.add_argument(
-            "--faults", type=int, default=synthetic.DEFAULT_FAULTS, help="Taxonomy size (default 1000)."
+            "--faults", type=int, default=synthetic_plan.DEFAULT_FAULTS, help="Taxonomy size (default 1000)."
         )
         parser.add_argument(
             "--clear", action="store_true", help="Remove existing synthetic rows first (alone: remove them and stop)."
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         if synthetic.is_present():
             raise CommandError("synthetic data is already loaded; add --clear to replace it")
         started = time.monotonic()
-        planned = synthetic.planned_counts(scale, faults)
+        planned = synthetic_plan.planned_counts(scale, faults)
         with tqdm(
             total=planned.total,
             unit="rows",

@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from kb_site import dataset
+from datasets import dataset
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb_site import dataset
+from datasets.dataset import DatasetError
+from datasets.dataset_import import load
 
 
 class Command(BaseCommand):
@@ -28,8 +29,8 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"{path} is not valid JSON: {exc}") from exc
         try:
-            result = dataset.load(document)
-        except dataset.DatasetError as exc:
+            result = load(document)
+        except DatasetError as exc:
             raise CommandError(str(exc)) from exc
         for label in sorted(set(result.created) | set(result.updated) | set(result.unchanged)):
             self.stdout.write(

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from kb_site import dataset
+from datasets import dataset
 
 
 class DatasetRecordSerializer(serializers.Serializer):
@@ -11,7 +11,7 @@ class DatasetRecordSerializer(serializers.Serializer):
 
 
 class DatasetSerializer(serializers.Serializer):
-    """The dataset document ``kb_site.dataset.dump`` writes and ``manage.py import_dataset`` reads."""
+    """The dataset document ``datasets.dataset.dump`` writes and ``manage.py import_dataset`` reads."""
 
     format = serializers.ChoiceField(choices=[dataset.FORMAT])
     schema_version = serializers.IntegerField(help_text="Incremented whenever the document's structure changes.")

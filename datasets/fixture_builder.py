@@ -5,13 +5,17 @@ from the same data produces byte-identical files. Nothing here invents a value: 
 no value the field stays empty (or NULL) and the app says "unknown".
 """
 
-import csv
 import json
 import uuid
 from collections import defaultdict
 from pathlib import Path
 
 from django.utils.text import slugify
+
+from datasets.fixture_challenges import build_challenges, build_evidence
+from datasets.fixture_codings import build_codings
+from datasets.survey_files import fixture_object as _obj
+from datasets.survey_files import read_csv as _read_csv
 
 # When the curated data was frozen into fixtures: the approval time of every seeded mapping.
 SEED_TIMESTAMP = "2026-11-25T00:00:00Z"
@@ -40,15 +44,6 @@ HUMBATOVA_ATTRIBUTION = (
 
 def mapping_uid(paper_key: str, fault_code: str) -> str:
     return str(uuid.uuid5(MAPPING_NAMESPACE, f"{paper_key}:{fault_code}"))
-
-
-def _obj(model: str, fields: dict) -> dict:
-    return {"model": model, "fields": fields}
-
-
-def _read_csv(path: Path) -> list[dict]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def build_sources(data_dir: Path) -> list[dict]:
@@ -353,196 +348,6 @@ def _normalise(title: str) -> str:
     return normalise_title(title)
 
 
-def build_evidence(data_dir: Path) -> list[dict]:
-    base = data_dir / "humbatova2020"
-    objs = []
-    for row in _read_csv(base / "artifacts.csv"):
-        objs.append(
-            _obj(
-                "challenges.artifact",
-                {
-                    "url": row["url"],
-                    "source": row["source"],
-                    "kind": row["kind"],
-                    "repository": _repository(row["url"]) if row["source"] == "github" else "",
-                    "framework": row["framework"],
-                    "labelling_round": int(row["labelling_round"]) if row["labelling_round"] else None,
-                    "final_tag": row["final_tag"],
-                    "fault": [row["fault_id"]] if row["fault_id"] else None,
-                    "dataset": ["humbatova2020"],
-                },
-            )
-        )
-    for path in sorted((base / "transcripts").glob("interview*.txt")):
-        number = int(path.stem.removeprefix("interview"))
-        objs.append(
-            _obj(
-                "challenges.interview",
-                {"number": number, "transcript": path.read_text(encoding="utf-8"), "dataset": ["humbatova2020"]},
-            )
-        )
-    positions = defaultdict(int)
-    for row in _read_csv(base / "interview_mentions.csv"):
-        number = int(row["interview"])
-        positions[number] += 1
-        objs.append(
-            _obj(
-                "challenges.interviewmention",
-                {
-                    "interview": [number],
-                    "position": positions[number],
-                    "tag": row["final_tag"],
-                    "fault": [row["fault_id"]] if row["fault_id"] else None,
-                },
-            )
-        )
-    return objs
-
-
-def _repository(url: str) -> str:
-    parts = url.split("/")
-    return f"{parts[3]}/{parts[4]}" if len(parts) > 4 and "github.com" in parts[2] else ""
-
-
-def build_challenges(data_dir: Path) -> list[dict]:
-    names = json.loads((data_dir / "nguyen2025" / "challenges.json").read_text())
-    evidence = json.loads((data_dir / "curated" / "challenge_evidence.json").read_text())
-    by_slug = {c["slug"]: c for c in evidence["challenges"]}
-    objs = []
-    for position, challenge in enumerate(names["challenges"], start=1):
-        coded = by_slug.get(challenge["slug"], {})
-        objs.append(
-            _obj(
-                "challenges.challenge",
-                {
-                    "slug": challenge["slug"],
-                    "name": challenge["name"],
-                    "group": challenge["group"],
-                    "status": "confirmed",
-                    "description": challenge["description"],
-                    "note": "Name from the survey's text; description paraphrased by the knowledge-base editors.",
-                    "source": [names["source"]],
-                    "encounter_frequency_our_coding": coded.get("encounter_frequency_our_coding"),
-                    "candidate_interviews": [],
-                    "position": position,
-                },
-            )
-        )
-    for position, candidate in enumerate(evidence["candidate_challenges"], start=1):
-        objs.append(
-            _obj(
-                "challenges.challenge",
-                {
-                    "slug": slugify(candidate["name"])[:120],
-                    "name": candidate["name"],
-                    "group": "other",
-                    "status": "candidate",
-                    "description": "",
-                    "note": candidate.get("note", ""),
-                    "source": ["kb-challenge-coding"],
-                    "encounter_frequency_our_coding": len(candidate["interviews"]),
-                    "candidate_interviews": candidate["interviews"],
-                    "position": position,
-                },
-            )
-        )
-    for challenge in evidence["challenges"]:
-        for link in challenge["related_faults"]:
-            objs.append(
-                _obj(
-                    "challenges.challengefault",
-                    {
-                        "challenge": [challenge["slug"]],
-                        "fault": [link["fault_id"]],
-                        "rationale": link.get("rationale", ""),
-                    },
-                )
-            )
-        for passage in challenge["passages"]:
-            objs.append(
-                _obj(
-                    "challenges.challengepassage",
-                    {
-                        "challenge": [challenge["slug"]],
-                        "interview": [passage["interview"]],
-                        "lines": passage["lines"],
-                        "first_line": passage["lines"][0],
-                        "excerpt": passage["excerpt"],
-                        "note": passage.get("note", ""),
-                    },
-                )
-            )
-    return objs
-
-
-# When each coder's codings were made (dual_coding.json's "coders" and the data README's release dates).
-CODING_DATES = {"E1": "2026-11-25T00:00:00Z"}
-CODING_DATE_DEFAULT = "2026-11-29T00:00:00Z"
-
-
-def coding_uid(paper_key: str, sample: str, coder: str) -> str:
-    return str(uuid.uuid5(MAPPING_NAMESPACE, f"coding:{paper_key}:{sample}:{coder}"))
-
-
-def build_codings(dual: dict) -> list[dict]:
-    """The independent codings of ``dual_coding.json`` and the adjudications already made (papers.json holds
-    the adjudicated mappings; a pending paper keeps its seeded mappings until a curator decides)."""
-    codings, mappings, adjudications = [], [], []
-    for paper in dual["papers"]:
-        key, sample = paper["paper"], paper["sample"]
-        for number, coding in enumerate(paper["codings"], start=1):
-            uid = coding_uid(key, sample, coding["coder"])
-            codings.append(
-                _obj(
-                    "papers.coding",
-                    {
-                        "uid": uid,
-                        "paper": [key],
-                        "sample": sample,
-                        "round": number,
-                        "coder": coding["coder"],
-                        "user": None,
-                        "requested_by": None,
-                        "methods": [[code] for code in coding.get("methods") or []],
-                        "note": coding.get("note") or "",
-                        "abstract_source_url": coding.get("abstract_source_url") or "",
-                        "submitted_at": CODING_DATES.get(coding["coder"], CODING_DATE_DEFAULT),
-                    },
-                )
-            )
-            for mapping in coding["mappings"]:
-                mappings.append(
-                    _obj(
-                        "papers.codedmapping",
-                        {
-                            "uid": str(uuid.uuid5(uuid.UUID(uid), mapping["fault_id"])),
-                            "coding": [uid],
-                            "fault": [mapping["fault_id"]],
-                            "strength": mapping["strength"],
-                            "evidence_kind": mapping["evidence"],
-                            "rationale": mapping["rationale"],
-                        },
-                    )
-                )
-        decision = paper["adjudication"]
-        if decision["status"] == "done":
-            adjudications.append(
-                _obj(
-                    "papers.adjudication",
-                    {
-                        "uid": coding_uid(key, sample, "adjudication"),
-                        "paper": [key],
-                        "sample": sample,
-                        "decided_by": SEED_CURATOR,
-                        "decided_at": CODING_DATE_DEFAULT,
-                        "reason": decision.get("note") or "",
-                        "submission": None,
-                    },
-                )
-            )
-    return codings + mappings + adjudications
-
-
 def build_all(data_dir: Path) -> dict[str, list[dict]]:
     """Fixture name -> list of serialised objects."""
     curated = json.loads((data_dir / "curated" / "papers.json").read_text())
@@ -553,7 +358,9 @@ def build_all(data_dir: Path) -> dict[str, list[dict]]:
         + build_methods(curated),
         "papers": build_papers(curated),
         "challenges": build_evidence(data_dir) + build_challenges(data_dir),
-        "codings": build_codings(json.loads((data_dir / "curated" / "dual_coding.json").read_text())),
+        "codings": build_codings(
+            json.loads((data_dir / "curated" / "dual_coding.json").read_text()), curator=SEED_CURATOR
+        ),
     }
 
 

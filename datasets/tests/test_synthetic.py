@@ -6,7 +6,7 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 
 from challenges.models import Artifact, InterviewMention
-from kb_site import synthetic
+from datasets import synthetic, synthetic_plan
 from kb_site.test import KBTestCase
 from papers.models import FaultMapping, Paper
 from taxonomy import coverage
@@ -18,9 +18,11 @@ FAULTS = 120
 
 def _real_rows() -> dict[str, list]:
     return {
-        "faults": list(Fault.objects.exclude(origin="synthetic").order_by("pk").values_list("pk", "code", "parent")),
-        "papers": list(Paper.objects.exclude(origin="synthetic").order_by("pk").values_list("pk", "key")),
-        "mappings": list(FaultMapping.objects.exclude(paper__origin="synthetic").values_list("pk", "status")),
+        "faults": list(
+            Fault.objects.exclude(source__key="synthetic").order_by("pk").values_list("pk", "code", "parent")
+        ),
+        "papers": list(Paper.objects.exclude(source__key="synthetic").order_by("pk").values_list("pk", "key")),
+        "mappings": list(FaultMapping.objects.exclude(paper__source__key="synthetic").values_list("pk", "status")),
         "artifacts": list(Artifact.objects.exclude(dataset__key="synthetic").values_list("pk", "fault")),
         "mentions": list(InterviewMention.objects.exclude(interview__dataset__key="synthetic").values_list("pk")),
         "methods": list(Method.objects.exclude(code__startswith="S-M-").values_list("pk", "code")),
@@ -51,7 +53,7 @@ class SyntheticDataTests(KBTestCase):
         self.assertEqual(stored["interviews"], counts.interviews)
 
     def test_per_unit_of_scale_sizes_match_the_issue(self):
-        counts = synthetic.planned_counts(100)
+        counts = synthetic_plan.planned_counts(100)
         self.assertEqual((counts.faults, counts.papers, counts.mappings), (1000, 10_000, 50_000))
         self.assertEqual(counts.github + counts.stackoverflow + counts.mentions, 1_000_000)
 
@@ -66,24 +68,28 @@ class SyntheticDataTests(KBTestCase):
         self.assertNotEqual(synthetic.fingerprint(), first)
 
     def test_plan_is_deterministic_without_a_database(self):
-        self.assertEqual(synthetic.plan(0.2, seed=3, faults=200), synthetic.plan(0.2, seed=3, faults=200))
+        self.assertEqual(synthetic_plan.plan(0.2, seed=3, faults=200), synthetic_plan.plan(0.2, seed=3, faults=200))
 
     def test_everything_generated_is_marked_synthetic(self):
         synthetic.generate(SCALE, seed=1, faults=FAULTS)
-        faults = Fault.objects.filter(origin="synthetic")
+        faults = Fault.objects.filter(source__key="synthetic")
         self.assertTrue(all(code.startswith("S-") for code in faults.values_list("code", flat=True)))
-        self.assertFalse(Fault.objects.filter(code__startswith="S-").exclude(origin="synthetic").exists())
+        self.assertFalse(Fault.objects.filter(code__startswith="S-").exclude(source__key="synthetic").exists())
+        # Benchmark rows claim none of the knowledge base's origins: the reserved source is what marks them.
+        self.assertEqual(set(faults.values_list("origin", flat=True)), {""})
+        self.assertEqual(set(Paper.objects.filter(source__key="synthetic").values_list("origin", flat=True)), {""})
         self.assertTrue(
             all(
-                k.startswith("s-paper-") for k in Paper.objects.filter(origin="synthetic").values_list("key", flat=True)
+                k.startswith("s-paper-")
+                for k in Paper.objects.filter(source__key="synthetic").values_list("key", flat=True)
             )
         )
         self.assertFalse(
-            FaultMapping.objects.filter(paper__origin="synthetic").exclude(fault__origin="synthetic").exists()
+            FaultMapping.objects.filter(paper__source__key="synthetic").exclude(fault__source__key="synthetic").exists()
         )
         self.assertFalse(
             Artifact.objects.filter(dataset__key="synthetic")
-            .exclude(fault__origin="synthetic")
+            .exclude(fault__source__key="synthetic")
             .exclude(fault=None)
             .exists()
         )
