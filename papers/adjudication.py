@@ -166,7 +166,7 @@ def adjudicate(paper: Paper, sample: str, curator, final: list[CodedValues], rea
         mapping._change_reason = text
         mapping.save()
         mapping.methods.set(paper.methods.all())
-    approve(submission, curator, text)
+    submission = approve(submission, curator, text)
     return Adjudication.objects.create(
         paper=paper,
         sample=sample,

@@ -113,7 +113,9 @@ class AgreementAPITests(SeededTestCase):
         for figure in ("fault_set", "strength", "branch"):
             self.assertEqual((data[figure]["numerator"], data[figure]["denominator"]), counts[figure], figure)
         self.assertEqual(data["papers"], counts["papers"])
-        self.assertEqual(data["kappa"]["value"], float(kappa_text(counts["kappa"])) if counts["kappa"] is not None else None)
+        self.assertEqual(
+            data["kappa"]["value"], float(kappa_text(counts["kappa"])) if counts["kappa"] is not None else None
+        )
         table = {(cell["first"], cell["second"]): cell["count"] for cell in data["confusion"]}
         self.assertEqual({k: v for k, v in table.items() if v}, dict(+counts["table"]))
 
