@@ -31,10 +31,11 @@ from fractions import Fraction
 
 from django.db.models import QuerySet
 
+from coverage import cache as coverage_cache
+from coverage.coverage import CoverageData, MappingFact, Share, Status, leaf_status, mapping_set
+from coverage.models import Snapshot
 from papers.models import Adjudication, CodedMapping, Coding
-from taxonomy import cache as coverage_cache
-from taxonomy.coverage import CoverageData, MappingFact, Share, Status, leaf_status, mapping_set
-from taxonomy.models import Fault, Snapshot, Strength
+from taxonomy.models import Fault, Strength
 from taxonomy.tree import Tree, build_tree
 
 STRENGTHS = (Strength.EXPLICIT.value, Strength.PARTIAL.value)

@@ -1,9 +1,22 @@
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from coverage.models import Snapshot
 from papers.filtersets import CodingFilterSet
 from taxonomy.filtersets import FaultCodeFilter
-from taxonomy.models import Fault, Snapshot
+from taxonomy.models import Fault
+
+
+class SnapshotFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search name, description")
+
+    class Meta:
+        model = Snapshot
+        fields = ["q"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value)) if value else queryset
 
 
 class AgreementFilterSet(CodingFilterSet):

@@ -48,7 +48,9 @@ PUBLIC = "public"
 FULL = "full"
 SCOPES = (PUBLIC, FULL)
 
-PROJECT_APPS = ("taxonomy", "papers", "challenges", "accounts", "kb_site")
+PROJECT_APPS = ("taxonomy", "papers", "challenges", "coverage", "accounts", "kb_site")
+# Models that moved to another app since files were written: the old label still imports.
+MOVED_LABELS = {"taxonomy.snapshot": "coverage.snapshot", "taxonomy.snapshotentry": "coverage.snapshotentry"}
 # Outside the project's apps, the full backup also keeps who may log in and their API tokens.
 ACCOUNT_MODELS = ("auth.group", "auth.user", "authtoken.token")
 

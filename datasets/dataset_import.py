@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import graphlib
-import importlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,9 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
+from coverage.cache import bump_data_version
 from datasets.dataset import (
     FORMAT,
     FULL,
+    MOVED_LABELS,
     SCHEMA_VERSION,
     DatasetError,
     Keys,
@@ -74,6 +75,7 @@ def _keeping_timestamps(model: type[models.Model]) -> Iterator[None]:
 def load(data: dict) -> ImportResult:
     """Import a dataset document (see the module docstring): idempotent, all or nothing."""
     check_header(data)
+    data = {**data, "records": {MOVED_LABELS.get(label, label): rows for label, rows in data["records"].items()}}
     known = {_label(model): model for model in dataset_models(FULL)}
     unknown = sorted(set(data["records"]) - set(known))
     if unknown:
@@ -235,11 +237,5 @@ def _reset_sequences(model_list) -> None:
 
 
 def _bump_coverage_cache() -> None:
-    """bulk_create/update send no signals: tell the coverage cache (when the app has one) that data changed."""
-    try:
-        cache = importlib.import_module("taxonomy.cache")
-    except ImportError:
-        return
-    bump = getattr(cache, "bump_data_version", None)
-    if bump is not None:
-        bump()
+    """bulk_create/update send no signals: tell the coverage cache that data changed."""
+    bump_data_version()

@@ -28,6 +28,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from challenges.models import Artifact, Interview, InterviewMention
+from coverage.cache import bump_data_version
+from coverage.models import SnapshotEntry
 from datasets.synthetic_plan import (
     _METHODS,
     BASE_TIME,
@@ -40,8 +42,7 @@ from datasets.synthetic_plan import (
     plan,
 )
 from papers.models import FaultMapping, Paper, normalise_title
-from taxonomy.cache import bump_data_version
-from taxonomy.models import Fault, Method, ReviewStatus, SnapshotEntry, Source
+from taxonomy.models import Fault, Method, ReviewStatus, Source
 
 
 def is_present() -> bool:

@@ -1,15 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from coverage import views as coverage_views
 from kb_site import health, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", coverage_views.home, name="home"),
     path("search/", views.search, name="search"),
     path("", include("taxonomy.urls")),
+    path("", include("coverage.urls")),
     path("papers/", include("papers.urls")),
     path("", include("challenges.urls")),
-    path("", include("coverage.urls")),
     path("accounts/", include("accounts.auth_urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", include("kb_site.api_router")),

@@ -344,6 +344,13 @@ class FaultMapping(models.Model):
 #
 
 
+class UidManager(models.Manager):
+    """Natural key: the row's ``uid``."""
+
+    def get_by_natural_key(self, uid):
+        return self.get(uid=uid)
+
+
 class CodingQuerySet(models.QuerySet):
     def submitted(self) -> "CodingQuerySet":
         """Codings whose coder has submitted them (a requested blind coding is empty until then)."""
@@ -358,8 +365,7 @@ class CodingQuerySet(models.QuerySet):
         return self.submitted().exclude(models.Exists(open_coding))
 
     def for_list(self) -> "CodingQuerySet":
-        """Visible codings, paper joined, ``adjudicated`` annotated, mappings (fault) and methods prefetched:
-        3 queries."""
+        """Visible codings, paper joined, ``adjudicated``, mappings (fault) and methods prefetched: 3 queries."""
         decided = Adjudication.objects.filter(paper_id=models.OuterRef("paper_id"), sample=models.OuterRef("sample"))
         return (
             self.visible()
@@ -371,11 +377,6 @@ class CodingQuerySet(models.QuerySet):
             )
             .order_by("paper__key", "sample", "round")
         )
-
-
-class CodingManager(models.Manager.from_queryset(CodingQuerySet)):
-    def get_by_natural_key(self, uid):
-        return self.get(uid=uid)
 
 
 class Coding(models.Model):
@@ -401,7 +402,7 @@ class Coding(models.Model):
     abstract_source_url = models.URLField(max_length=500, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True, help_text="Empty while a requested coding is open.")
 
-    objects = CodingManager()
+    objects = UidManager.from_queryset(CodingQuerySet)()
 
     class Meta:
         ordering = ["paper__key", "sample", "round"]
@@ -421,11 +422,6 @@ class Coding(models.Model):
         return reverse("papers:paper-detail", args=[self.paper.key]) + "#double-coding"
 
 
-class CodedMappingManager(models.Manager):
-    def get_by_natural_key(self, uid):
-        return self.get(uid=uid)
-
-
 class CodedMapping(models.Model):
     """One mapping of a coding: which fault the coder saw the paper address, how strongly, and why."""
 
@@ -438,7 +434,7 @@ class CodedMapping(models.Model):
     )
     rationale = models.TextField()
 
-    objects = CodedMappingManager()
+    objects = UidManager()
 
     class Meta:
         ordering = ["coding", "fault__position"]
@@ -455,11 +451,6 @@ class CodedMapping(models.Model):
     natural_key.dependencies = ["papers.coding", "taxonomy.fault"]
 
 
-class AdjudicationManager(models.Manager):
-    def get_by_natural_key(self, uid):
-        return self.get(uid=uid)
-
-
 class Adjudication(models.Model):
     """A curator's decision on a double-coded paper: the final mappings, applied like an approved submission.
 
@@ -473,17 +464,13 @@ class Adjudication(models.Model):
     decided_by = models.CharField(max_length=150)
     decided_at = models.DateTimeField()
     reason = models.TextField()
+    # The approved submission that carried the decision into the knowledge base.
     submission = models.OneToOneField(
-        Submission,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="adjudication",
-        help_text="The approved submission that carried the decision into the knowledge base.",
+        Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="adjudication"
     )
 
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
-    objects = AdjudicationManager()
+    objects = UidManager()
 
     class Meta:
         ordering = ["-decided_at"]

@@ -6,11 +6,11 @@ from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
 from coverage.agreement import agreement, cohen_kappa
+from coverage.snapshots import freeze
 from coverage.tests import dual_coding_counts
 from kb_site.test import KBTestCase
 from papers.models import Adjudication, CodedMapping, Coding
 from taxonomy.models import Fault, Strength
-from taxonomy.snapshots import freeze
 
 E, P = "explicit", "partial"
 

@@ -9,10 +9,10 @@ from django.test import TestCase
 from django.utils import timezone
 from django.utils.html import escape
 
+from coverage.snapshots import freeze
 from coverage.tests import dual_coding_counts
 from papers.models import CodedMapping, Coding, Paper
 from taxonomy.models import Fault
-from taxonomy.snapshots import freeze
 
 
 def kappa_text(kappa) -> str:

@@ -19,10 +19,11 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from accounts.roles import make_curator
+from coverage import snapshots
+from coverage.models import Snapshot
 from papers.forms import TARGET_CHOICES
 from papers.models import FaultMapping
-from taxonomy import snapshots
-from taxonomy.models import Fault, Method, Snapshot
+from taxonomy.models import Fault, Method
 
 # Every model whose rows a restore must give back: the project's apps (history models included) and the
 # accounts that own submissions and tokens.

@@ -17,10 +17,11 @@ from django.test import TestCase
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from coverage import coverage, snapshots
+from coverage.models import Snapshot
 from datasets import dataset, dataset_import
 from papers.models import FaultMapping, Paper
-from taxonomy import coverage, snapshots
-from taxonomy.models import Fault, ReviewStatus, Snapshot
+from taxonomy.models import Fault, ReviewStatus
 
 
 def counts(scope: str) -> dict[str, int]:

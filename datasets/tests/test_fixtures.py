@@ -12,8 +12,8 @@ from django.db.models import Count, Q
 from django.test import TestCase
 
 from challenges.models import Artifact, Challenge, ChallengeFault, ChallengePassage, Interview, InterviewMention
+from coverage import coverage
 from papers.models import FaultMapping, Paper, RelatedReference
-from taxonomy import coverage
 from taxonomy.models import Fault, Method, ReportedFigure, Source
 
 FIXTURES = Path(settings.FIXTURE_DIRS[0])

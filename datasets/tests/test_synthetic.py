@@ -6,10 +6,10 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 
 from challenges.models import Artifact, InterviewMention
+from coverage import coverage
 from datasets import synthetic, synthetic_plan
 from kb_site.test import KBTestCase
 from papers.models import FaultMapping, Paper
-from taxonomy import coverage
 from taxonomy.models import Fault, Method, Source
 
 SCALE = 0.05  # 5 papers, 25 mappings, 200 GitHub artefacts, 100 posts, 200 mentions

@@ -3,8 +3,8 @@ import json as jsonlib
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
-from taxonomy import coverage
-from taxonomy.models import Snapshot
+from coverage import coverage
+from coverage.models import Snapshot
 
 
 def _fmt_pct(value) -> str:

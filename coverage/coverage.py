@@ -32,8 +32,9 @@ from functools import cached_property
 
 from django.db.models import Count, Q
 
-from taxonomy import cache as coverage_cache
-from taxonomy.models import Fault, Method, ReportedFigure, ReviewStatus, Snapshot, Strength
+from coverage import cache as coverage_cache
+from coverage.models import Snapshot
+from taxonomy.models import Fault, Method, ReportedFigure, ReviewStatus, Strength
 from taxonomy.tree import Tree, build_tree
 
 
@@ -325,7 +326,7 @@ def compute(
     """Coverage of every node, tree order. 6 queries whatever the data size (tree, 2 mapping set, 3 evidence).
 
     The live figures (no ``as_of``, ``snapshot`` or ``tree``) come from the cache keyed on the data version
-    (``taxonomy/cache.py``) when caching is on: no query at all while nothing has changed. ``use_cache=False``
+    (``coverage/cache.py``) when caching is on: no query at all while nothing has changed. ``use_cache=False``
     always computes.
     """
     if use_cache and as_of is None and snapshot is None and tree is None and coverage_cache.enabled():

@@ -7,10 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from challenges.tests.factories import make_artifact, make_interview, make_mention
+from coverage import coverage, snapshots
+from coverage.coverage import Status
 from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy import coverage, snapshots
-from taxonomy.coverage import Status
 from taxonomy.models import Fault, ReviewStatus, Strength
 from taxonomy.tests.factories import make_fault, make_reported_figure
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from taxonomy import coverage
-from taxonomy.models import ReviewStatus, Snapshot, SnapshotEntry
+from coverage import coverage
+from coverage.models import Snapshot, SnapshotEntry
+from taxonomy.models import ReviewStatus
 from taxonomy.tree import build_tree
 
 SEED_SNAPSHOT = "seed"

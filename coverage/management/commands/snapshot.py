@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from taxonomy import snapshots
-from taxonomy.models import Snapshot
+from coverage import snapshots
+from coverage.models import Snapshot
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Plotly figures for the coverage dashboard, built from taxonomy/coverage.py's dataclasses only.
+"""Plotly figures for the coverage dashboard, built from coverage/coverage.py's dataclasses only.
 
 No ORM access and no request here: a view computes the coverage data once and hands it in. Every chart
 carries the table of the very numbers it plots, so the page can show them as HTML (and nothing is plotted
@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from taxonomy.coverage import (
+from coverage.coverage import (
     CoverageData,
     CoverageSummary,
     DemandGap,

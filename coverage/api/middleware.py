@@ -2,8 +2,8 @@
 
 ``GET /api/coverage/`` with no query string is the knowledge base's most requested answer and the same for every
 anonymous client until the data changes. Like WhiteNoise for files, this middleware answers it from memory: the
-JSON bytes DRF would send, built once per data version by ``taxonomy.api.views.live_summary_json`` (so never stale,
-see ``taxonomy/cache.py``), with a strong ``ETag`` of those bytes so clients and proxies can revalidate with
+JSON bytes DRF would send, built once per data version by ``coverage.api.views.live_summary_json`` (so never stale,
+see ``coverage/cache.py``), with a strong ``ETag`` of those bytes so clients and proxies can revalidate with
 ``If-None-Match`` (304). It still counts against the API's anonymous throttle, the very budget (cache key) DRF's
 ``AnonRateThrottle`` keeps for the client's address. Sessions, CSRF, authentication and content negotiation are
 skipped for this one answer, the fixed per-request cost the benchmark found to halve its throughput
@@ -19,7 +19,7 @@ from django.utils.cache import get_conditional_response
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import AnonRateThrottle
 
-from taxonomy import cache as coverage_cache
+from coverage import cache as coverage_cache
 
 # Accept values for which DRF's content negotiation picks its JSON renderer (the first renderer, on no preference).
 JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
@@ -53,7 +53,7 @@ class CoverageSummaryMiddleware:
         return self.get_response(request)
 
     def cached_summary(self, request) -> HttpResponse:
-        from taxonomy.api.views import live_summary_json  # the views import DRF and the models: load on use
+        from coverage.api.views import live_summary_json  # the views import DRF and the models: load on use
 
         throttle = ClientAddressThrottle()
         if not throttle.allow_request(request, None):

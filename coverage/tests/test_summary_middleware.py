@@ -1,4 +1,4 @@
-"""The live coverage summary's plain GET, answered by taxonomy.api.middleware from the per-data-version cache."""
+"""The live coverage summary's plain GET, answered by coverage.api.middleware from the per-data-version cache."""
 
 import json
 from unittest import mock
@@ -7,9 +7,9 @@ from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.throttling import AnonRateThrottle
 
+from coverage import cache as coverage_cache
 from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy import cache as coverage_cache
 from taxonomy.models import ReviewStatus
 
 URL = "/api/coverage/"

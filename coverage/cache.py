@@ -9,7 +9,7 @@ then misses and recomputes from committed data. Entries under old tokens are nev
 Why after commit: bumping inside the transaction would let a concurrent request read the new token, compute
 from the not-yet-committed (old) rows and store that old figure under the new token.
 
-Signal receivers (``taxonomy/signals.py``, ``papers/signals.py``, ``challenges/signals.py``) bump on
+Signal receivers (``coverage/signals.py``, connected to the other apps' models from ``CoverageConfig.ready``) bump on
 ``post_save``/``post_delete``/``m2m_changed`` of every model coverage reads; code that writes with
 ``QuerySet.update()``, ``bulk_create`` or raw SQL (and so sends no signal) must call ``bump_data_version()``
 itself.

@@ -4,10 +4,11 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from coverage import snapshots
+from coverage.models import Snapshot
 from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy import snapshots
-from taxonomy.models import Snapshot, Strength
+from taxonomy.models import Strength
 
 
 class SnapshotPageTests(KBTestCase):
@@ -15,22 +16,22 @@ class SnapshotPageTests(KBTestCase):
         self.seed = snapshots.freeze("seed", description="The curated data as first loaded", created_by="manage.py")
 
     def test_list_is_public_and_shows_each_snapshot(self):
-        response = self.client.get(reverse("taxonomy:snapshot-list"))
+        response = self.client.get(reverse("coverage:snapshot-list"))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, f'href="{self.seed.get_absolute_url()}"')
         self.assertContains(response, "The curated data as first loaded")
         self.assertEqual([(s.name, s.entry_count) for s in response.context["snapshots"]], [("seed", 2)])
         self.assertIsNone(response.context["form"])  # only curators may freeze
         self.client.force_login(self.curator)
-        self.assertIsNotNone(self.client.get(reverse("taxonomy:snapshot-list")).context["form"])
+        self.assertIsNotNone(self.client.get(reverse("coverage:snapshot-list")).context["form"])
 
     def test_list_query_count_does_not_grow(self):
         with self.assertNumQueries(1):
-            self.client.get(reverse("taxonomy:snapshot-list"))
+            self.client.get(reverse("coverage:snapshot-list"))
         for n in range(4):
             snapshots.freeze(f"more-{n}")
         with self.assertNumQueries(1):
-            response = self.client.get(reverse("taxonomy:snapshot-list"))
+            response = self.client.get(reverse("coverage:snapshot-list"))
         self.assertEqual(len(response.context["snapshots"]), 5)
 
     def test_detail_shows_stored_figures_and_that_recomputing_them_gives_the_same(self):
@@ -55,12 +56,12 @@ class SnapshotPageTests(KBTestCase):
         self.assertEqual(differing, ["leaves.addressed"])
 
     def test_unknown_snapshot_is_404(self):
-        self.assertEqual(self.client.get(reverse("taxonomy:snapshot-detail", args=["nope"])).status_code, 404)
+        self.assertEqual(self.client.get(reverse("coverage:snapshot-detail", args=["nope"])).status_code, 404)
 
     def test_curator_freezes_a_snapshot(self):
         self.client.force_login(self.curator)
         response = self.client.post(
-            reverse("taxonomy:snapshot-create"), {"name": "2026-q4", "description": "Quarterly"}
+            reverse("coverage:snapshot-create"), {"name": "2026-q4", "description": "Quarterly"}
         )
         snapshot = Snapshot.objects.get(name="2026-q4")
         self.assertRedirects(response, snapshot.get_absolute_url())
@@ -78,13 +79,13 @@ class SnapshotPageTests(KBTestCase):
         ]
         for name, message in cases:
             with self.subTest(name=name):
-                response = self.client.post(reverse("taxonomy:snapshot-create"), {"name": name})
+                response = self.client.post(reverse("coverage:snapshot-create"), {"name": name})
                 self.assertEqual(response.status_code, 400)
                 self.assertEqual(response.context["form"].errors["name"], [message])
         self.assertEqual(Snapshot.objects.count(), 1)
 
     def test_only_curators_freeze(self):
-        url = reverse("taxonomy:snapshot-create")
+        url = reverse("coverage:snapshot-create")
         response = self.client.post(url, {"name": "anon"})
         self.assertRedirects(response, f"{reverse('login')}?next={url}", fetch_redirect_response=False)
         self.client.force_login(self.researcher)
@@ -106,7 +107,7 @@ class SnapshotDiffTests(KBTestCase):
         self.alpha_leak.save()
 
     def test_page_compares_the_latest_snapshot_with_live_by_default(self):
-        response = self.client.get(reverse("taxonomy:snapshot-diff"))
+        response = self.client.get(reverse("coverage:snapshot-diff"))
         diff = response.context["diff"]
         self.assertEqual((diff.before, diff.after), ("seed", "live"))
         self.assertEqual(
@@ -124,11 +125,11 @@ class SnapshotDiffTests(KBTestCase):
         self.assertContains(response, "Mappings retracted or removed (1)")
 
     def test_the_same_state_has_no_difference(self):
-        response = self.client.get(reverse("taxonomy:snapshot-diff"), {"before": "seed", "after": "seed"})
+        response = self.client.get(reverse("coverage:snapshot-diff"), {"before": "seed", "after": "seed"})
         self.assertContains(response, "No difference")
 
     def test_unknown_name_is_a_form_error(self):
-        response = self.client.get(reverse("taxonomy:snapshot-diff"), {"before": "nope", "after": "live"})
+        response = self.client.get(reverse("coverage:snapshot-diff"), {"before": "nope", "after": "live"})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(
             response.context["form"].errors["before"],

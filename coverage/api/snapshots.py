@@ -11,8 +11,8 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
-from taxonomy import snapshots
-from taxonomy.models import Snapshot
+from coverage import snapshots
+from coverage.models import Snapshot
 
 LIVE = "live"
 

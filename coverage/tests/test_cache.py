@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from challenges.tests.factories import make_artifact
+from coverage import cache as coverage_cache
+from coverage import charts, coverage
 from kb_site.test import KBTestCase
 from papers.models import Submission
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy import cache as coverage_cache
-from taxonomy import charts, coverage
 from taxonomy.models import ReviewStatus
 from taxonomy.tests.test_views import json_scripts
 
@@ -132,7 +132,7 @@ class CoverageCacheTests(KBTestCase):
 
 class CacheSwitchTests(KBTestCase):
     def test_process_local_cache_is_not_used_by_default(self):
-        # Another process (a command, another worker) could not invalidate it; see taxonomy/cache.py.
+        # Another process (a command, another worker) could not invalidate it; see coverage/cache.py.
         self.assertFalse(coverage_cache.enabled())
         with CaptureQueriesContext(connection) as ctx:
             coverage.compute()
@@ -211,7 +211,7 @@ class CachedPagesTests(KBTestCase):
 class CachedDashboardTests(KBTestCase):
     """The dashboard's charts, tables and demand gaps are built and rendered once per data version."""
 
-    url = reverse("taxonomy:coverage")
+    url = reverse("coverage:dashboard")
 
     def setUp(self):
         for alias in ("default", "coverage"):
