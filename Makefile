@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev
 ## Migrate and load the committed fixtures into whatever DATABASE_URL names (SQLite file by default).
 data: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --no-input
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py loaddata taxonomy papers challenges
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py loaddata taxonomy papers challenges codings
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py snapshot create seed --if-missing \
 		--description "The curated data as first loaded"
 
