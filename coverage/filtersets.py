@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from coverage.models import Snapshot
 from papers.filtersets import CodingFilterSet
@@ -19,6 +20,11 @@ class SnapshotFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value)) if value else queryset
 
 
+@extend_schema_field({"type": "string", "example": "seed"})
+class SnapshotNameFilter(django_filters.ModelChoiceFilter):
+    """A snapshot by name; an unknown name is a validation error (HTTP 400)."""
+
+
 class AgreementFilterSet(CodingFilterSet):
     """The agreement page's and ``/api/agreement/``'s filters: the codings' own, plus what the engine applies
     to the figures (a top-level category, the adjudication state and a snapshot)."""
@@ -29,7 +35,7 @@ class AgreementFilterSet(CodingFilterSet):
     adjudication = django_filters.ChoiceFilter(
         choices=[("pending", "Pending"), ("done", "Adjudicated")], method="computed", label="Adjudication"
     )
-    snapshot = django_filters.ModelChoiceFilter(
+    snapshot = SnapshotNameFilter(
         queryset=Snapshot.objects.all(), to_field_name="name", method="computed", label="Snapshot (name)"
     )
 
