@@ -23,12 +23,13 @@ from coverage import charts, coverage, snapshots
 from coverage.charts import FIGURE_LABELS
 from coverage.filtersets import AgreementFilterSet
 from coverage.models import Snapshot
+from datasets import seed
 from kb_site.ui import optional_url
 from papers import adjudication
 from papers.coding_forms import AdjudicationReasonForm, CodingNoteForm, coded_formset
 from papers.forms import Vocabulary
 from papers.models import Coding, FaultMapping, Paper
-from papers.submissions import ReasonRequired, ReviewConflict
+from papers.review import ReasonRequired, ReviewConflict
 from taxonomy.models import Source
 
 SNAPSHOT_PERMISSION = "coverage.add_snapshot"
@@ -192,6 +193,7 @@ def home(request):
             "headline": headline,
             "catalogue": coverage.challenge_catalogue(),
             "survey": next((h["comparison"].figure.source for h in headline), None),
+            "seed_release": seed.current_release(),
         },
     )
 
@@ -267,6 +269,7 @@ def sources(request):
             "sources": Source.objects.all(),
             "comparisons": coverage.reported_comparison(summary),
             "summary": summary,
+            "seed_releases": seed.releases(),
         },
     )
 

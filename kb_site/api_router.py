@@ -1,10 +1,4 @@
-"""Every REST resource is registered here and mounted at /api/ (route names api:<basename>-list/-detail).
-
-Write endpoints of the submissions issue live in ``papers/api/submissions.py`` and register themselves through
-its ``register(router)`` function (called below when the module exists), so this file needs no edit for them.
-"""
-
-import importlib.util
+"""Every REST resource is registered here and mounted at /api/ (route names api:<basename>-list/-detail)."""
 
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -22,7 +16,7 @@ from coverage.api.snapshots import SnapshotDiffViewSet
 from coverage.api.views import CoverageViewSet, SnapshotViewSet
 from datasets.api.views import DatasetExportView
 from kb_site.api.views import RedocView, api_not_found, redoc_bundle
-from papers.api.views import CodingViewSet, FaultMappingViewSet, PaperViewSet
+from papers.api.views import CodingViewSet, FaultMappingViewSet, PaperViewSet, RetractionViewSet, SubmissionViewSet
 from taxonomy.api.views import FaultViewSet, MethodViewSet, ReportedFigureViewSet, SourceViewSet
 
 app_name = "api"
@@ -45,13 +39,9 @@ router.register("stackoverflow-posts", StackOverflowPostViewSet, basename="stack
 router.register("interviews", InterviewViewSet, basename="interview")
 router.register("interview-mentions", InterviewMentionViewSet, basename="interview-mention")
 router.register("challenges", ChallengeViewSet, basename="challenge")
+router.register("submissions", SubmissionViewSet, basename="submission")
+router.register("retractions", RetractionViewSet, basename="retraction")
 
-# The submissions issue's write endpoints (token authentication): papers/api/submissions.py, when present.
-if importlib.util.find_spec("papers.api.submissions"):
-    from papers.api import submissions
-
-    if hasattr(submissions, "register"):
-        submissions.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -7,7 +7,7 @@
   a curator who neither asked for it nor made the first coding). A submitted coding is never changed.
 * ``adjudicate``: a curator decides the final mappings of a double-coded paper, with a reason. The decision goes
   through the submission path: the approved mappings it replaces are retracted (``submissions.retract``), the new
-  ones are proposed in a submission by the curator and approved (``submissions.approve``), all in one
+  ones are proposed in a submission by the curator and approved (``review.approve``), all in one
   transaction. So the history, the coverage cache and the snapshot diff see it exactly as any approval.
 """
 
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.roles import is_curator
 from papers.models import Adjudication, CodedMapping, Coding, FaultMapping, Paper, Submission
-from papers.submissions import ReasonRequired, ReviewConflict, approve, retract
+from papers.review import ReasonRequired, ReviewConflict, approve, retract
 from taxonomy.models import Fault, ReviewStatus
 
 REQUEST_SAMPLE = "curator request"

@@ -1,8 +1,8 @@
 import django_filters
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
-from papers.models import Coding, FaultMapping, Paper
+from papers.models import Coding, FaultMapping, Paper, Submission
 from taxonomy.filtersets import FaultCodeFilter, IntegerRangeFilter, MethodCodeFilter, method_ids, subtree_ids
 from taxonomy.models import Phase, ReviewStatus, Strength
 
@@ -90,6 +90,46 @@ class FaultMappingFilterSet(django_filters.FilterSet):
 
     def filter_phase(self, queryset, name, value):
         return queryset.filter(phases__icontains=f'"{value}"')
+
+
+class SubmissionFilterSet(django_filters.FilterSet):
+    """The review queue's and "my submissions" filters (the HTML pages and the API share it)."""
+
+    status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, empty_label="any status")
+    submitter = django_filters.CharFilter(field_name="submitter__username", label="Submitter (username)")
+    fault = FaultCodeFilter(method="filter_fault", label="Fault (id)")
+    claimed = django_filters.ChoiceFilter(
+        choices=[("me", "Claimed by me"), ("unclaimed", "Unclaimed"), ("others", "Claimed by others")],
+        method="filter_claimed",
+        empty_label="anyone",
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("created_at", "age"), ("submitter__username", "submitter"), ("first_fault", "fault")),
+        field_labels={"created_at": "Age", "submitter__username": "Submitter", "first_fault": "Fault"},
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["status", "submitter", "fault", "claimed"]
+
+    def filter_fault(self, queryset, name, value):
+        return queryset.filter(pk__in=FaultMapping.objects.filter(fault=value).values("submission_id"))
+
+    def filter_claimed(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if value == "unclaimed":
+            return queryset.filter(claimed_by__isnull=True)
+        if value == "me" and user is not None:
+            return queryset.filter(claimed_by=user)
+        if value == "others" and user is not None:
+            return queryset.filter(claimed_by__isnull=False).exclude(claimed_by=user)
+        return queryset
+
+    @staticmethod
+    def annotate(queryset):
+        """The sort key for "fault": the lowest fault position among the submission's mappings."""
+        return queryset.annotate(first_fault=Min("mappings__fault__position"))
 
 
 class CodingFilterSet(django_filters.FilterSet):

@@ -75,6 +75,9 @@ class Paper(models.Model):
         KB_CURATION = "kb-curation", "Added by knowledge-base editors"
         SUBMISSION = "submission", "Submitted by a researcher"
 
+    # What a submitter states about a new paper: the submission form's paper fields, the API's ``paper`` object.
+    SUBMITTED_FIELDS = ("title", "authors", "year", "venue", "doi", "arxiv_id", "url")
+
     key = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=500)
     title_normalised = models.CharField(max_length=500, db_index=True, editable=False)
@@ -151,11 +154,13 @@ class Paper(models.Model):
 
     @property
     def link(self) -> str:
+        """The paper's own address: its DOI, arXiv id or canonical URL, else "". Never ``abstract_source_url``: that is
+        where an abstract was read (often a mirror), not the paper."""
         if self.doi:
             return f"https://doi.org/{self.doi}"
         if self.arxiv_id:
             return f"https://arxiv.org/abs/{self.arxiv_id}"
-        return self.url or self.abstract_source_url
+        return self.url
 
 
 class RelatedReferenceManager(models.Manager):
@@ -283,9 +288,22 @@ class FaultMapping(models.Model):
         ABSTRACT_LATER = "abstract (later version)", "A later version's abstract"
         ARTIFACT = "artifact", "The authors' artefact (tool, README)"
         SECONDARY = "secondary", "A secondary source"
-        PAPER_TEXT = "paper text (intro excerpt)", "The paper's text"
+        PAPER_TEXT = "paper text (intro excerpt)", "The paper's text (intro excerpt)"
         TITLE = "title", "The title only"
         FULL_TEXT = "full text", "The full text"
+
+    # What a submitter or curator states about a mapping besides its paper, fault and methods (a many-to-many, so
+    # not a column): the one list the submission forms, the API, the admin and the data tools write and show.
+    CURATED_FIELDS = (
+        "strength",
+        "phases",
+        "targets",
+        "rationale",
+        "evidence_kind",
+        "evidence_note",
+        "quote",
+        "quote_locator",
+    )
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="mappings")
@@ -345,20 +363,16 @@ class FaultMapping(models.Model):
 
 
 class UidManager(models.Manager):
-    """Natural key: the row's ``uid``."""
-
     def get_by_natural_key(self, uid):
         return self.get(uid=uid)
 
 
 class CodingQuerySet(models.QuerySet):
     def submitted(self) -> "CodingQuerySet":
-        """Codings whose coder has submitted them (a requested blind coding is empty until then)."""
-        return self.filter(submitted_at__isnull=False)
+        return self.filter(submitted_at__isnull=False)  # an open (requested) coding has no submitted_at
 
     def visible(self) -> "CodingQuerySet":
-        """Submitted codings whose paper has no open coding in the same sample: a first coding stays hidden
-        until the blind second coder has submitted theirs."""
+        """Submitted codings of papers without an open coding in their sample (a first coding stays hidden)."""
         open_coding = Coding.objects.filter(
             paper_id=models.OuterRef("paper_id"), sample=models.OuterRef("sample"), submitted_at__isnull=True
         )
@@ -380,11 +394,8 @@ class CodingQuerySet(models.QuerySet):
 
 
 class Coding(models.Model):
-    """One coder's independent set of mappings for one paper, made blind to any other coding of it.
-
-    Codings never count in coverage (only approved ``FaultMapping`` rows do). A submitted coding is never
-    edited: agreement figures of a past moment are those of the codings submitted by then.
-    """
+    """One coder's independent set of mappings for one paper, blind to any other coding of it; never counted in
+    coverage, never edited once submitted (so the agreement of a past moment is that of the codings by then)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="codings")
@@ -452,11 +463,8 @@ class CodedMapping(models.Model):
 
 
 class Adjudication(models.Model):
-    """A curator's decision on a double-coded paper: the final mappings, applied like an approved submission.
-
-    A pair of codings is pending until its paper and sample have an adjudication. It is a row of its own (never a
-    field of a seeded coding), so reloading the seed cannot undo a curator's decision.
-    """
+    """A curator's decision on a double-coded paper (pending until it exists), applied like an approved submission;
+    a row of its own, never a field of a seeded coding, so reloading the seed cannot undo it."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="adjudications")

@@ -8,7 +8,7 @@ from kb_site.test import KBTestCase
 from papers import adjudication
 from papers.adjudication import CodedValues, CodingNotAllowed
 from papers.models import Adjudication, Coding, FaultMapping, Submission
-from papers.submissions import ReasonRequired, ReviewConflict
+from papers.review import ReasonRequired, ReviewConflict
 from taxonomy.models import ReviewStatus, Strength
 
 FIRST_RATIONALE = "alpha targets T.1-1"  # make_mapping's rationale of the world's alpha → memory-leak mapping
