@@ -32,7 +32,8 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
-from django.db import transaction
+from django.core.serializers.base import DeserializationError
+from django.db import IntegrityError, transaction
 
 from coverage import snapshots
 from coverage.cache import bump_data_version
@@ -151,12 +152,22 @@ def _apply(shipped: Shipped, release: int, *, new_release: bool) -> Step:
     reason = f"seed release {release}"
     added = defaultdict(list)
     deferred = []
+    clashing = []
     for obj in plan.add:
-        restored = next(serializers.deserialize("python", [_fixture_form(obj)], handle_forward_references=True))
-        restored.save()  # a raw save, as loaddata does: the fixture's timestamps are kept
+        try:
+            with transaction.atomic():
+                restored = next(serializers.deserialize("python", [_fixture_form(obj)], handle_forward_references=True))
+                restored.save()  # a raw save, as loaddata does: the fixture's timestamps are kept
+        except (IntegrityError, DeserializationError) as exc:
+            # A local row holds its identity elsewhere (e.g. a researcher submitted the paper with its DOI first), or
+            # it refers to such a record: leave it to a curator, ask again next time.
+            clashing.append(obj)
+            plan.conflicts.append(_not_added(obj, exc))
+            continue
         if restored.deferred_fields:
             deferred.append(restored)
         added[type(restored.object)].append(restored.object)
+    plan.add = [obj for obj in plan.add if obj not in clashing]
     for restored in deferred:
         restored.save_deferred_fields()
     for model, objs in added.items():
@@ -191,13 +202,27 @@ def _apply(shipped: Shipped, release: int, *, new_release: bool) -> Step:
         if not Snapshot.objects.filter(name=name).exists():
             snapshots.freeze(name, description=f"The data at seed release {release}", created_by="seed upgrade")
             step.snapshot = name
-    elif not plan.empty:
+    else:
         row = SeedRelease.objects.get(number=release)
-        row.added += len(plan.add)
-        row.updated += len(plan.update)
-        row.conflicts = row.conflicts + plan.conflicts
-        row.save()
+        new_conflicts = [c for c in plan.conflicts if c not in row.conflicts]
+        if plan.changes or new_conflicts:
+            row.added += len(plan.add)
+            row.updated += len(plan.update)
+            row.conflicts = row.conflicts + new_conflicts
+            row.save()
     return step
+
+
+def _not_added(obj: dict, exc: Exception) -> dict:
+    key = fixture_key(apps.get_model(obj["model"]), obj["fields"])
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return {
+        "model": obj["model"],
+        "key": key,
+        "field": "(new record)",
+        "upstream": "not added",
+        "local": f"a local row stands in its way: {first_line}",
+    }
 
 
 def _fixture_form(obj: dict) -> dict:

@@ -18,6 +18,7 @@ from datasets.api.views import DatasetExportView
 from kb_site.api.views import RedocView, api_not_found, redoc_bundle
 from papers.api.views import CodingViewSet, FaultMappingViewSet, PaperViewSet, RetractionViewSet, SubmissionViewSet
 from taxonomy.api.views import FaultViewSet, MethodViewSet, ReportedFigureViewSet, SourceViewSet
+from triage.api.views import ClassifyView
 
 app_name = "api"
 
@@ -49,6 +50,7 @@ urlpatterns = [
     path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("export/dataset/", DatasetExportView.as_view(), name="export-dataset"),
+    path("classify/", ClassifyView.as_view(), name="classify"),
     *router.urls,
     # Anything else under /api/ is a JSON 404, not the HTML error page.
     re_path(r"^.*$", api_not_found, name="not-found"),

@@ -361,3 +361,48 @@ class StartCommandsTests(SimpleTestCase):
         compose = (Path(settings.BASE_DIR) / "docker-compose.yml").read_text()
         self.assertEqual(self.manage_commands(compose), ["migrate", "seed upgrade", "collectstatic"])
         self.assertNotIn("loaddata", compose)
+
+
+class LocalRowInTheWayTests(TestCase):
+    """A researcher submitted a paper of release 2 (same DOI, another key) before the knowledge base took release 2."""
+
+    @classmethod
+    def setUpTestData(cls):
+        if not HAS_SURVEY_DATA:
+            return
+        release1 = tempfile.mkdtemp()
+        call_command("build_fixtures", data_dir=str(SURVEY), out_dir=release1, release=1, stdout=StringIO())
+        seed("upgrade", "--fixture-dir", release1)
+        shutil.rmtree(release1, ignore_errors=True)
+        cls.upstream = next(p for p in papers_up_to(2) if p["seed_release"] == 2 and p["doi"])
+        Paper.objects.create(
+            key="submitted-first",
+            title=cls.upstream["title"],
+            doi=cls.upstream["doi"],
+            origin="submission",
+            status="approved",
+        )
+
+    def setUp(self):
+        if not HAS_SURVEY_DATA:
+            self.skipTest(SKIP_REASON)
+
+    def test_the_local_paper_stays_and_the_clash_is_reported_on_every_run(self):
+        output = seed("upgrade")
+        self.assertIn(f'papers.paper ["{self.upstream["id"]}"] (new record): upstream "not added"', output)
+        self.assertEqual(
+            list(Paper.objects.filter(doi=self.upstream["doi"]).values_list("key", flat=True)), ["submitted-first"]
+        )
+        seeded = {p["id"] for p in papers_up_to(2)} - {self.upstream["id"]}
+        self.assertEqual(Paper.objects.filter(key__in=seeded).count(), len(papers_up_to(2)) - 1)
+        self.assertEqual(
+            FaultMapping.objects.filter(paper__key__in=seeded).count(),
+            len(mappings_up_to(2)) - len(self.upstream["mappings"]),
+        )
+        conflicts = SeedRelease.objects.get(number=2).conflicts
+        self.assertEqual(len(conflicts), 1 + len(self.upstream["mappings"]))  # the paper and each of its mappings
+
+        again = seed("upgrade")
+        self.assertIn("Nothing to change", again)
+        self.assertIn(f"Still left for a curator ({1 + len(self.upstream['mappings'])})", again)
+        self.assertEqual(SeedRelease.objects.get(number=2).conflicts, conflicts)

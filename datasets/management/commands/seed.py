@@ -33,6 +33,8 @@ class Command(BaseCommand):
             self._conflicts(seed.recorded_conflicts(), "Conflicts left for a curator by the last upgrade")
         if not report.changed:
             self.stdout.write(f"Nothing to change: the database is at seed release {report.shipped}.")
+            if action == "upgrade":
+                self._conflicts(report.conflicts, "Still left for a curator")
             return
         verb = "Would" if dry_run or action == "status" else "Did"
         for step in report.steps:
