@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coverage import views
+from coverage import agreement_views, feeds, views
 
 app_name = "coverage"
 
@@ -12,9 +12,16 @@ urlpatterns = [
     path("snapshots/new/", views.snapshot_create, name="snapshot-create"),
     path("snapshots/diff/", views.snapshot_diff, name="snapshot-diff"),
     path("snapshots/<slug:name>/", views.snapshot_detail, name="snapshot-detail"),
-    path("agreement/", views.agreement, name="agreement"),
-    path("agreement/queue/", views.agreement_queue, name="agreement-queue"),
-    path("agreement/request/<slug:key>/", views.coding_request, name="coding-request"),
-    path("agreement/codings/<uuid:uid>/code/", views.coding_create, name="coding-create"),
-    path("agreement/codings/<uuid:uid>/adjudicate/", views.adjudication_create, name="adjudication-create"),
+    path("agreement/", agreement_views.agreement, name="agreement"),
+    path("agreement/queue/", agreement_views.agreement_queue, name="agreement-queue"),
+    path("agreement/request/<slug:key>/", agreement_views.coding_request, name="coding-request"),
+    path("agreement/codings/<uuid:uid>/code/", agreement_views.coding_create, name="coding-create"),
+    path("agreement/codings/<uuid:uid>/adjudicate/", agreement_views.adjudication_create, name="adjudication-create"),
+    # Releases: "new", "latest" and "feed" come before <version>/ (ReleaseForm refuses them as versions).
+    path("releases/", views.release_list, name="release-list"),
+    path("releases/new/", views.release_create, name="release-create"),
+    path("releases/latest/", views.release_latest, name="release-latest"),
+    path("releases/feed/", feeds.release_feed, name="release-feed"),
+    path("releases/<str:version>/", views.release_detail, name="release-detail"),
+    path("releases/<str:version>/download/", views.release_download, name="release-download"),
 ]

@@ -11,27 +11,27 @@ from numbers import Number
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Count
-from django.http import Http404
+from django.db.models import Count, Min
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.roles import curator_required
-from coverage import agreement as agreement_engine
 from coverage import cache as coverage_cache
-from coverage import charts, coverage, snapshots
+from coverage import charts, coverage, releases, snapshots
 from coverage.charts import FIGURE_LABELS
-from coverage.filtersets import AgreementFilterSet
-from coverage.models import Snapshot
+from coverage.forms import ReleaseForm
+from coverage.models import Release, Snapshot
+from coverage.release_archive import ArchiveError
+from coverage.release_files import release_csl
 from datasets import seed
+from kb_site.citations import KB_NAME, formats
 from kb_site.ui import optional_url
-from papers import adjudication
-from papers.coding_forms import AdjudicationReasonForm, CodingNoteForm, coded_formset
-from papers.forms import Vocabulary
-from papers.models import Coding, FaultMapping, Paper
-from papers.review import ReasonRequired, ReviewConflict
+from papers.models import FaultMapping
 from taxonomy.models import Source
 
+RELEASE_PERMISSION = "coverage.add_release"
 SNAPSHOT_PERMISSION = "coverage.add_snapshot"
 LIVE = "live"
 RESERVED_NAMES = {LIVE, "new", "diff"}  # "live" means the current data; the others are page addresses
@@ -185,10 +185,21 @@ def home(request):
         }
         for c in coverage.reported_comparison(summary)
     ]
+    latest = Release.objects.for_list().first()
+    if latest is not None:
+        jsonld = _release_context(request, latest)["jsonld"]
+    else:
+        jsonld = releases.live_dataset_jsonld(
+            page_url=request.build_absolute_uri("/"),
+            export_url=request.build_absolute_uri(reverse("api:export-dataset")),
+            figures=coverage.summary_dict(summary),
+        )
     return render(
         request,
         "coverage/home.html",
         {
+            "jsonld": jsonld,
+            "latest_release": latest,
             "summary": summary,
             "headline": headline,
             "catalogue": coverage.challenge_catalogue(),
@@ -275,124 +286,86 @@ def sources(request):
 
 
 #
-# Inter-coder agreement
+# Releases
 #
 
 
-def agreement(request):
-    """The agreement figures (``coverage/agreement.py``), with the filters of ``/api/agreement/``."""
-    filterset = AgreementFilterSet(request.GET or None, Coding.objects.all())
-    report = None
-    if filterset.is_bound and not filterset.is_valid():
-        status = 400
-    else:
-        status = 200
-        options = filterset.engine_options() if filterset.is_bound else {}
-        report = agreement_engine.agreement(filterset.qs, **options)
-    return render(request, "coverage/agreement.html", {"filter": filterset, "report": report}, status=status)
-
-
-@curator_required
-def agreement_queue(request):
-    """What curators have to do: blind second codings to make, double-coded papers to adjudicate."""
-    open_codings = (
-        Coding.objects.filter(submitted_at__isnull=True).select_related("paper", "requested_by").order_by("pk")
-    )
-    pending = adjudication.pending_pairs()
-    return render(request, "coverage/agreement_queue.html", {"open_codings": open_codings, "pending": pending})
-
-
-@require_POST
-@curator_required
-def coding_request(request, key):
-    paper = get_object_or_404(Paper.objects.public(), key=key)
-    try:
-        adjudication.request_second_coding(paper, request.user)
-    except adjudication.CodingNotAllowed as exc:
-        messages.error(request, str(exc))
-        return redirect(paper)
-    messages.success(request, f"A blind second coding of “{paper.title}” is open for another curator.")
-    return redirect("coverage:agreement-queue")
-
-
-@curator_required
-def coding_create(request, uid):
-    """A blind second coding: the paper, never its first coding or its mappings."""
-    coding = get_object_or_404(Coding.objects.select_related("paper"), uid=uid)
-    conflict = adjudication.coding_conflict(request.user, coding)
-    if conflict:
-        messages.error(request, conflict)
-        return redirect("coverage:agreement-queue")
-    vocabulary = Vocabulary.load()
-    formset = coded_formset(request.POST or None, vocabulary=vocabulary)
-    note = CodingNoteForm(request.POST or None)
-    if request.method == "POST" and formset.is_valid() and note.is_valid():
-        try:
-            adjudication.code_blind(coding, request.user, formset.mappings(), note=note.cleaned_data["note"])
-        except adjudication.CodingNotAllowed as exc:
-            messages.error(request, str(exc))
-            return redirect("coverage:agreement-queue")
-        messages.success(request, "Your coding is submitted; the paper now awaits adjudication.")
-        return redirect("coverage:adjudication-create", uid=coding.uid)
-    context = {"coding": coding, "paper": coding.paper, "formset": formset, "note": note, "vocabulary": vocabulary}
-    return render(request, "coverage/coding_form.html", context, status=400 if request.method == "POST" else 200)
-
-
-def _initial(pair: agreement_engine.CodingPair, approved: dict[int, FaultMapping]) -> list[dict]:
-    """One row per fault of either coding: the approved values where there are some, else the agreed strength."""
-    rows = []
-    mappings = {m.fault_id: m for c in (pair.second, pair.first) for m in c.mappings.all()}
-    for f in pair.faults:
-        source = approved.get(f.fault.pk) or mappings[f.fault.pk]
-        strength = approved[f.fault.pk].strength if f.fault.pk in approved else (f.first if f.agrees else "")
-        rows.append(
-            {
-                "fault": f.fault.code,
-                "strength": strength,
-                "evidence_kind": source.evidence_kind,
-                "rationale": source.rationale,
-            }
-        )
-    return rows
-
-
-@curator_required
-def adjudication_create(request, uid):
-    """Both codings side by side, what each would do to coverage, and the final mappings with a reason."""
-    coding = get_object_or_404(Coding.objects.submitted().select_related("paper"), uid=uid)
-    paper = coding.paper
-    pairs = agreement_engine.coding_pairs(Coding.objects.filter(paper=paper, sample=coding.sample))
-    if not pairs:
-        raise Http404("This paper has not been coded twice in this sample yet.")
-    pair = pairs[0]
-    if pair.adjudicated:
-        messages.info(request, "This double coding has been adjudicated already.")
-        return redirect(paper)
-    approved = {m.fault_id: m for m in FaultMapping.objects.approved().filter(paper=paper).select_related("fault")}
-    vocabulary = Vocabulary.load()
-    formset = coded_formset(request.POST or None, vocabulary=vocabulary, initial=_initial(pair, approved), extra=1)
-    reason = AdjudicationReasonForm(request.POST or None)
-    errors = []
-    if request.method == "POST" and formset.is_valid() and reason.is_valid():
-        try:
-            adjudication.adjudicate(
-                paper, coding.sample, request.user, formset.mappings(), reason.cleaned_data["reason"]
-            )
-        except (ReviewConflict, ReasonRequired) as exc:
-            errors.append(str(exc))
-        else:
-            messages.success(request, "Adjudicated: the final mappings are approved and count in coverage.")
-            return redirect(paper)
-    context = {
-        "paper": paper,
-        "pair": pair,
-        "figures": agreement_engine.figures(pair.coders, [(pair, pair.faults)]),
-        "dependences": agreement_engine.status_dependences([pair], None),
-        "formset": formset,
-        "reason": reason,
-        "errors": errors,
-        "vocabulary": vocabulary,
-        "approved": sorted(approved.values(), key=lambda m: m.fault.position),
+def _release_context(request, release: Release) -> dict:
+    """A release page's context: figures, diff, citations, schema.org Dataset. 1 query (the first approval)."""
+    page_url = request.build_absolute_uri(release.get_absolute_url())
+    download_url = request.build_absolute_uri(reverse("coverage:release-download", args=[release.version]))
+    first_approval = FaultMapping.objects.filter(uid__in=release.snapshot.entries.values("mapping_uid")).aggregate(
+        first=Min("approved_at")
+    )["first"]
+    return {
+        "release": release,
+        "rows": _figure_rows(snapshots._flatten(release.figures)),
+        "changes": release.changes,
+        "citation": formats(release_csl(release)),
+        "jsonld": releases.dataset_jsonld(
+            release,
+            page_url=page_url,
+            download_url=download_url,
+            temporal_start=first_approval.date().isoformat() if first_approval else None,
+        ),
     }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "coverage/adjudication_form.html", context, status=status)
+
+
+@require_safe
+def release_list(request):
+    return render(
+        request,
+        "coverage/release_list.html",
+        {"releases": list(Release.objects.for_list()), "can_publish": request.user.has_perm(RELEASE_PERMISSION)},
+    )
+
+
+@require_safe
+def release_detail(request, version):
+    release = get_object_or_404(Release.objects.for_list(), version=version)
+    return render(request, "coverage/release_detail.html", _release_context(request, release))
+
+
+@require_safe
+def release_latest(request):
+    release = Release.objects.for_list().first()
+    if release is None:
+        raise Http404("No release has been published yet.")
+    return redirect(release)
+
+
+@require_safe
+def release_download(request, version):
+    release = get_object_or_404(Release.objects.only("version", "archive", "archive_sha256"), version=version)
+    response = HttpResponse(bytes(release.archive), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="kb-release-{release.version}.zip"'
+    response["ETag"] = f'"{release.archive_sha256}"'
+    response["Cache-Control"] = "public, max-age=31536000, immutable"  # a release never changes
+    return response
+
+
+@login_required
+@permission_required(RELEASE_PERMISSION, raise_exception=True)
+def release_create(request):
+    """GET: the form, with release notes generated from the chosen snapshot's diff; POST: publish."""
+    previous = releases.previous_release()
+    if request.method == "POST":
+        form = ReleaseForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            url = request.build_absolute_uri(reverse("coverage:release-detail", args=[data["version"]]))
+            try:
+                release = releases.publish(**data, url=url, published_by=request.user.get_username())
+            except (releases.ReleaseError, ArchiveError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Published release {release.version}.")
+                return redirect(release)
+        return render(request, "coverage/release_form.html", {"form": form, "previous": previous}, status=400)
+    snapshot = Snapshot.objects.filter(name=request.GET.get("snapshot", "")).first()
+    snapshot = snapshot or Snapshot.objects.order_by("-created_at", "-pk").first()
+    initial = {"date": timezone.localdate(), "name": KB_NAME}
+    if snapshot is not None:
+        changes = releases.draft_changes(snapshot, previous)
+        initial.update(snapshot=snapshot.name, release_notes=releases.draft_notes(snapshot, changes, previous))
+    return render(request, "coverage/release_form.html", {"form": ReleaseForm(initial=initial), "previous": previous})

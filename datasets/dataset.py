@@ -30,6 +30,7 @@ the coverage cache's data version once at the end.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime
 import decimal
@@ -126,7 +127,8 @@ def dataset_models(scope: str = FULL) -> list[type[models.Model]]:
         if scope == PUBLIC and (
             tracked_model(model) is not None
             or any(_user_fk(f) and not f.null for f in meta.local_concrete_fields)
-            or _label(model) == "papers.submission"
+            # A release holds its own archive (the public data as of then): never nested in another export.
+            or _label(model) in ("papers.submission", "coverage.release")
             or meta.app_label == "datasets"  # seed bookkeeping, not knowledge
         ):
             continue
@@ -241,6 +243,8 @@ def _to_json(f: models.Field, value):
         return str(value)
     if isinstance(value, datetime.timedelta):
         return value.total_seconds()
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")  # BinaryField.to_python reads base64 back
     return value
 
 

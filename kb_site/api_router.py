@@ -12,6 +12,7 @@ from challenges.api.views import (
     StackOverflowPostViewSet,
 )
 from coverage.api.agreement import AgreementViewSet
+from coverage.api.releases import ReleaseViewSet
 from coverage.api.snapshots import SnapshotDiffViewSet
 from coverage.api.views import CoverageViewSet, SnapshotViewSet
 from datasets.api.views import DatasetExportView
@@ -31,6 +32,7 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("reported-figures", ReportedFigureViewSet, basename="reported-figure")
 router.register("snapshots", SnapshotViewSet, basename="snapshot")
 router.register("snapshot-diff", SnapshotDiffViewSet, basename="snapshot-diff")
+router.register("releases", ReleaseViewSet, basename="release")
 
 router.register("papers", PaperViewSet, basename="paper")
 router.register("mappings", FaultMappingViewSet, basename="mapping")

@@ -16,6 +16,9 @@ class PaperFilterSet(django_filters.FilterSet):
     ancestor = FaultCodeFilter(method="filter_ancestor", label="Addresses any fault under (id)")
     strength = django_filters.ChoiceFilter(choices=Strength.choices, method="filter_strength", label="Mapping strength")
     origin = django_filters.ChoiceFilter(choices=Paper.Origin.choices, label="In the knowledge base because")
+    since = django_filters.IsoDateTimeFilter(
+        method="filter_since", label="Added, or given a newly approved mapping, since (ISO date-time)"
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("year", "year"), ("title", "title"), ("mapping_count", "mappings")),
         label="Sort by",
@@ -23,7 +26,7 @@ class PaperFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Paper
-        fields = ["q", "year", "method", "phase", "fault", "ancestor", "strength", "origin"]
+        fields = ["q", "year", "method", "phase", "fault", "ancestor", "strength", "origin", "since"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -59,6 +62,11 @@ class PaperFilterSet(django_filters.FilterSet):
     def filter_strength(self, queryset, name, value):
         return self._mapped(queryset, Q(strength=value))
 
+    def filter_since(self, queryset, name, value):
+        """For polling clients: papers created at or after ``value``, or with a mapping approved since then."""
+        newly_mapped = FaultMapping.objects.filter(status=ReviewStatus.APPROVED, approved_at__gte=value)
+        return queryset.filter(Q(created_at__gte=value) | Q(pk__in=newly_mapped.values("paper_id")))
+
 
 class FaultMappingFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
@@ -69,10 +77,13 @@ class FaultMappingFilterSet(django_filters.FilterSet):
     method = MethodCodeFilter(method="filter_method", label="Debugging method")
     phase = django_filters.ChoiceFilter(choices=Phase.choices, method="filter_phase", label="Phase")
     year = IntegerRangeFilter(field_name="paper__year", label="Paper year")
+    since = django_filters.IsoDateTimeFilter(
+        field_name="approved_at", lookup_expr="gte", label="Approved at or after (ISO date-time)"
+    )
 
     class Meta:
         model = FaultMapping
-        fields = ["q", "paper", "fault", "ancestor", "strength", "method", "phase", "year"]
+        fields = ["q", "paper", "fault", "ancestor", "strength", "method", "phase", "year", "since"]
 
     def search(self, queryset, name, value):
         value = value.strip()

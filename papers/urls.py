@@ -1,12 +1,16 @@
 from django.urls import path
 
-from papers import views
+from papers import feeds, views
 
 app_name = "papers"
 
 urlpatterns: list = [
     path("", views.paper_list, name="paper-list"),
     path("related/", views.related_list, name="related-list"),
+    # Atom feeds (papers/feeds.py): newly approved mappings, all or under one fault, and retractions.
+    path("feeds/mappings/", feeds.approved_mapping_feed, name="mapping-feed"),
+    path("feeds/mappings/<str:code>/", feeds.approved_mapping_feed, name="mapping-feed-fault"),
+    path("feeds/retractions/", feeds.retraction_feed, name="retraction-feed"),
     # Submitting and reviewing; before <slug:key>/, which would catch "submissions".
     path("submissions/", views.submission_list, name="submission-list"),
     path("submissions/new/", views.submission_create, name="submission-create"),

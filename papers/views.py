@@ -14,9 +14,11 @@ from django_filters.views import FilterView
 
 from accounts.roles import RETRACT_PERMISSION, curator_required, is_curator, permission_or_login
 from coverage import agreement
+from kb_site.citations import formats
 from kb_site.ui import label_choices
 from papers import review, submissions
 from papers.bibtex import paper_to_bibtex
+from papers.citations import paper_csl, paper_jsonld
 from papers.duplicates import find_duplicates, lookup, match_json
 from papers.filtersets import PaperFilterSet, SubmissionFilterSet
 from papers.forms import BibTeXForm, MappingFormSet, RetractForm, ReviewForm, SubmissionForm, Vocabulary
@@ -71,7 +73,11 @@ class PaperDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        citation = formats(paper_csl(self.object, url))
         context["bibtex"] = paper_to_bibtex(self.object)
+        context["citation"] = {**citation, "bibtex": context["bibtex"]}
+        context["jsonld"] = paper_jsonld(self.object, url)
         context["history"] = paper_history(self.object)
         context["double_coding"] = agreement.paper_agreement(self.object)
         return context

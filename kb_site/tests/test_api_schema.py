@@ -67,7 +67,7 @@ class SchemaTests(TestCase):
             self.assertIn(name, params)
         self.assertEqual(params["year_min"]["schema"]["type"], "integer")
         self.assertEqual(params["page_size"]["schema"]["maximum"], 500)
-        self.assertEqual(set(params["format"]["schema"]["enum"]), {"json", "csv", "bibtex", "api"})
+        self.assertEqual(set(params["format"]["schema"]["enum"]), {"json", "csv", "bibtex", "ris", "csljson", "api"})
         responses = self.operation("/api/papers/")["responses"]
         bad_request = responses["400"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
         self.assertIn(

@@ -4,6 +4,7 @@ from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
 from papers.bibtex import paper_to_bibtex
+from papers.citations import paper_csl
 from papers.forms import TARGET_CHOICES, MappingForm, PaperForm
 from papers.models import CodedMapping, Coding, FaultMapping, Paper, Submission
 from taxonomy.api.serializers import FaultBriefSerializer, MethodBriefSerializer
@@ -93,6 +94,15 @@ class PaperBibTeXSerializer(serializers.BaseSerializer):
 
     def to_representation(self, instance) -> str:
         return paper_to_bibtex(instance)
+
+
+class PaperCSLSerializer(serializers.BaseSerializer):
+    """A paper as one CSL-JSON item (``?format=csljson``, and the source of ``?format=ris``)."""
+
+    def to_representation(self, instance) -> dict:
+        request = self.context.get("request")
+        url = request.build_absolute_uri(instance.get_absolute_url()) if request else instance.get_absolute_url()
+        return paper_csl(instance, url)
 
 
 #

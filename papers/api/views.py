@@ -29,7 +29,7 @@ from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
 from accounts.roles import RETRACT_PERMISSION, is_curator
 from kb_site.api.filters import FilterBackend, OrderingFilter
 from kb_site.api.params import LOOKUP_REGEX
-from kb_site.api.renderers import BibTeXRenderer
+from kb_site.api.renderers import BibTeXRenderer, CSLJSONRenderer, RISRenderer
 from papers import review, submissions
 from papers.api import serializers
 from papers.api.serializers import (
@@ -48,20 +48,30 @@ from papers.submission_forms import SubmissionForms
 from papers.validation import SubmissionInvalid
 
 _bibtex = OpenApiResponse(OpenApiTypes.STR, description="BibTeX entries (with ?format=bibtex).")
+_ris = OpenApiResponse(OpenApiTypes.STR, description="RIS records (with ?format=ris).")
+_csljson = OpenApiResponse(OpenApiTypes.STR, description="A CSL-JSON array of items (with ?format=csljson).")
+_citations = {
+    (200, "application/x-bibtex"): _bibtex,
+    (200, RISRenderer.media_type): _ris,
+    (200, CSLJSONRenderer.media_type): _csljson,
+}
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.PaperSerializer(many=True), (200, "application/x-bibtex"): _bibtex}),
-    retrieve=extend_schema(responses={200: serializers.PaperDetailSerializer, (200, "application/x-bibtex"): _bibtex}),
+    list=extend_schema(responses={200: serializers.PaperSerializer(many=True), **_citations}),
+    retrieve=extend_schema(responses={200: serializers.PaperDetailSerializer, **_citations}),
 )
 class PaperViewSet(ReadOnlyModelViewSet):
-    """Approved research papers with their approved fault mappings. ``?format=bibtex`` exports BibTeX."""
+    """Approved research papers with their approved fault mappings.
+
+    ``?format=bibtex``, ``?format=ris`` and ``?format=csljson`` export citations; ``?since=`` polls for new ones.
+    """
 
     queryset = Paper.objects.for_list().select_related("source")
     serializer_class = serializers.PaperSerializer
     filterset_class = PaperFilterSet
     filter_backends = [FilterBackend]  # PaperFilterSet has its own `ordering`
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, BibTeXRenderer]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, BibTeXRenderer, RISRenderer, CSLJSONRenderer]
     lookup_field = "key"
     lookup_value_regex = LOOKUP_REGEX
 
@@ -74,6 +84,8 @@ class PaperViewSet(ReadOnlyModelViewSet):
         renderer = getattr(self.request, "accepted_renderer", None)
         if renderer is not None and renderer.format == BibTeXRenderer.format:
             return serializers.PaperBibTeXSerializer
+        if renderer is not None and renderer.format in (RISRenderer.format, CSLJSONRenderer.format):
+            return serializers.PaperCSLSerializer
         return serializers.PaperDetailSerializer if self.action == "retrieve" else self.serializer_class
 
 
