@@ -5,6 +5,8 @@ from coverage import agreement_views, feeds, views
 app_name = "coverage"
 
 urlpatterns = [
+    path("faults/", views.fault_list, name="fault-list"),
+    path("faults/<str:code>/", views.fault_detail, name="fault-detail"),
     path("coverage/", views.coverage_dashboard, name="dashboard"),
     path("sources/", views.sources, name="sources"),
     # "new" and "diff" come before <slug:name>/.

@@ -14,11 +14,11 @@ from challenges.api.views import (
 from coverage.api.agreement import AgreementViewSet
 from coverage.api.releases import ReleaseViewSet
 from coverage.api.snapshots import SnapshotDiffViewSet
-from coverage.api.views import CoverageViewSet, SnapshotViewSet
+from coverage.api.views import CoverageViewSet, MethodViewSet, SnapshotViewSet
 from datasets.api.views import DatasetExportView
 from kb_site.api.views import RedocView, api_not_found, redoc_bundle
 from papers.api.views import CodingViewSet, FaultMappingViewSet, PaperViewSet, RetractionViewSet, SubmissionViewSet
-from taxonomy.api.views import FaultViewSet, MethodViewSet, ReportedFigureViewSet, SourceViewSet
+from taxonomy.api.views import FaultViewSet, ReportedFigureViewSet, SourceViewSet
 from triage.api.views import ClassifyView
 
 app_name = "api"

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django import forms
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
@@ -30,6 +32,25 @@ LIMIT = 20  # hits shown per group; the page links to the full filtered list
 MAX_QUERY_LENGTH = 200
 CONFIG = "english"
 START, STOP = "\x02", "\x03"  # match delimiters in headlines: control characters no record contains
+
+
+class SearchForm(forms.Form):
+    """The search page's query: at most ``KB_SEARCH_MAX_WORDS`` words and ``KB_SEARCH_MAX_LENGTH`` characters.
+
+    Every word costs each record type a full-text term (or a substring scan on SQLite), so a long query is a form
+    error rather than a slow page for everyone.
+    """
+
+    q = forms.CharField(required=False, strip=True)
+
+    def clean_q(self) -> str:
+        query = " ".join(self.cleaned_data["q"].split())
+        words, length = settings.KB_SEARCH_MAX_WORDS, settings.KB_SEARCH_MAX_LENGTH
+        if len(query) > length:
+            raise forms.ValidationError(f"Search for at most {length} characters (this is {len(query)}).")
+        if len(query.split()) > words:
+            raise forms.ValidationError(f"Search for at most {words} words (this is {len(query.split())}).")
+        return query
 
 
 @dataclass
@@ -74,7 +95,7 @@ def _specs() -> list[Spec]:
             Fault.objects.select_related("parent"),
             (("name", "A"), ("definition", "B"), ("parent__name", "C")),
             exact=("code",),
-            more_url_name="taxonomy:fault-list",
+            more_url_name="coverage:fault-list",
         ),
         Spec(
             "papers",

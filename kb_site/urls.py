@@ -7,7 +7,6 @@ from kb_site import health, views
 urlpatterns = [
     path("", coverage_views.home, name="home"),
     path("search/", views.search, name="search"),
-    path("", include("taxonomy.urls")),
     path("", include("coverage.urls")),
     path("papers/", include("papers.urls")),
     path("", include("challenges.urls")),

@@ -183,8 +183,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:submission-detail", lookup_field="uid")
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
     submitter = serializers.CharField(source="submitter.username", read_only=True)
-    claimed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    claimed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     paper = PaperOutSerializer(read_only=True)
     mappings = MappingOutSerializer(many=True, read_only=True)
 

@@ -39,7 +39,7 @@ def json_scripts(html: str) -> dict[str, dict]:
 
 
 class FaultListTests(KBTestCase):
-    url = reverse("taxonomy:fault-list")
+    url = reverse("coverage:fault-list")
 
     def test_whole_tree_in_tree_order_with_statuses_and_rollups(self):
         response = self.client.get(self.url)
@@ -131,7 +131,7 @@ class FaultListTests(KBTestCase):
 
 class FaultDetailTests(KBTestCase):
     def get(self, fault, **params):
-        return self.client.get(reverse("taxonomy:fault-detail", args=[fault.code]), params)
+        return self.client.get(reverse("coverage:fault-detail", args=[fault.code]), params)
 
     def test_leaf_page_says_addressed_and_names_the_mapping_that_makes_it_so(self):
         response = self.get(self.memory_leak)
@@ -195,7 +195,7 @@ class FaultDetailTests(KBTestCase):
             self.assertEqual(row, coverage.compute().row(fault.code))
 
     def test_unknown_fault_id_is_404(self):
-        response = self.client.get(reverse("taxonomy:fault-detail", args=["H-99"]))
+        response = self.client.get(reverse("coverage:fault-detail", args=["H-99"]))
         self.assertEqual(response.status_code, 404)
 
     def test_query_count_does_not_grow_with_the_data(self):
@@ -218,8 +218,8 @@ class FaultPageEvidenceCapTests(KBTestCase):
     def test_long_evidence_lists_are_capped_with_a_link_to_all(self):
         from unittest import mock
 
-        with mock.patch("taxonomy.views.EVIDENCE_LIMIT", 1):
-            response = self.client.get(reverse("taxonomy:fault-detail", args=["T.1-1"]))
+        with mock.patch("coverage.views.EVIDENCE_LIMIT", 1):
+            response = self.client.get(reverse("coverage:fault-detail", args=["T.1-1"]))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(len(response.context["artifacts"]), 1)
         self.assertEqual(response.context["artifact_total"], 2)  # the GitHub issue and the StackOverflow post

@@ -1,48 +1,18 @@
-"""Cache backends: Django's Redis cache reusing its clients, and a per-process front for immutable entries.
-
-``RedisCache``: Django's Redis cache backend, minus one cost: it reuses a client per connection pool.
-
-``django.core.cache.backends.redis.RedisCacheClient.get_client`` builds a new ``redis.Redis`` object for every
-cache call (about 0.2 ms of Python each, mostly copying its table of response callbacks); a page that reads the
-coverage data version and an API call that also checks two throttles make several calls per request. A
-``redis.Redis`` client is thread-safe and takes a connection from its pool per command, so one per pool is
-enough. Everything else (serialisation, pools, options) is Django's.
-"""
+"""A per-process front for immutable cache entries (the ``coverage`` cache alias; see ``LocalFrontCache``)."""
 
 import threading
 from collections import OrderedDict
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from django.core.cache.backends.redis import RedisCacheClient
 
 _MISSING = object()
-
-
-class ReusingRedisCacheClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, object] = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
-
-
-class RedisCache(DjangoRedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = ReusingRedisCacheClient
 
 
 class LocalFrontCache(BaseCache):
     """A small per-process copy in front of another cache alias, for keys whose value never changes.
 
-    Meant for entries whose key embeds the coverage data version (``taxonomy/cache.py``): such a value is never
+    Meant for entries whose key embeds the coverage data version (``coverage/cache.py``): such a value is never
     replaced, only abandoned when the version moves on, so a process may keep it without ever serving a stale
     one. The explorer's tree fragment (about 1 MB at the benchmark's scale) is then read from Redis once per
     worker and version instead of once per request. Bounded to ``OPTIONS["MAX_ENTRIES"]`` (default 8) values,
