@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from accounts.roles import RETRACT_PERMISSION, curator_required, is_curator, permission_or_login
+from coverage import agreement
 from coverage.review_diff import review_diff
 from kb_site.citations import formats
 from kb_site.ui import label_choices
@@ -79,6 +80,7 @@ class PaperDetailView(DetailView):
         context["citation"] = {**citation, "bibtex": context["bibtex"]}
         context["jsonld"] = paper_jsonld(self.object, url)
         context["history"] = paper_history(self.object)
+        context["double_coding"] = agreement.paper_agreement(self.object)
         return context
 
 
