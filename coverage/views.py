@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import SNAPSHOT_PERMISSION
 from challenges.models import ChallengeFault
+from coverage import agreement, charts, coverage, gap_analysis, releases, snapshots, summaries
 from coverage import cache as coverage_cache
-from coverage import charts, coverage, gap_analysis, releases, snapshots, summaries
 from coverage.charts import FIGURE_LABELS
 from coverage.coverage import FaultCoverage
 from coverage.filtersets import CoverageFaultFilterSet
@@ -219,6 +219,7 @@ def fault_list(request):
             "nodes": functools.cache(lambda: _explorer(data, matched)),
             "matched_count": len(matched) if matched is not None else None,
             "summary": summaries.coverage_summary(data),
+            "pending_leaves": agreement.pending_adjudication_leaves(data),
             # The unfiltered tree (about 1 MB of HTML at the benchmark's 1,000 faults) is rendered once per data
             # version; filtered views are smaller and their query strings unbounded, so they are not stored.
             "tree_cache": coverage_cache.fragment(enabled_here=not request.GET, version=data.cache_version),
@@ -260,6 +261,7 @@ def fault_detail(request, code: str):
         "mention_total": row.evidence.interviews,
         "evidence_limit": EVIDENCE_LIMIT,
         "history": fault_history(fault),
+        "pending_adjudication": agreement.pending_adjudication_leaves(data).get(fault.pk, []),
         "citation": formats(fault_csl(fault, request.build_absolute_uri(fault.get_absolute_url()))),
         "challenge_links": list(
             ChallengeFault.objects.filter(fault_id__in=subtree)

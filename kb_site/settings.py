@@ -195,9 +195,6 @@ CACHES = {
         if _redis_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb"}
     ),
-    # Entries keyed on the coverage data version never change: each process keeps the last few it read
-    # (the explorer's tree fragment) instead of fetching them from Redis on every request.
-    "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
 }
 DJANGO_REDIS_LOGGER = "kb_site.cache"
 # App servers keep no state of their own, so any number of them can share one database and one Redis:

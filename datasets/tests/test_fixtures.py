@@ -165,7 +165,7 @@ class BuildFixturesTests(TestCase):
     def test_rebuild_from_survey_data_is_byte_identical(self):
         with tempfile.TemporaryDirectory() as out:
             call_command("build_fixtures", out_dir=out, stdout=StringIO())
-            for name in ("taxonomy", "papers", "challenges", "seed-release"):
+            for name in ("taxonomy", "papers", "challenges", "codings", "seed-release"):
                 self.assertEqual((Path(out) / f"{name}.json").read_bytes(), (FIXTURES / f"{name}.json").read_bytes())
 
     def test_an_older_release_holds_only_its_records(self):

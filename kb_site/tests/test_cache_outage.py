@@ -16,7 +16,6 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.throttling import AnonRateThrottle as DRFAnonRateThrottle
 
-from coverage import cache as coverage_cache
 from kb_site.test import KBTestCase
 
 
@@ -35,7 +34,6 @@ def redis_down():
                 "LOCATION": unreachable_redis_url(),
                 "OPTIONS": settings.KB_REDIS_CACHE_OPTIONS,
             },
-            "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
         },
         # With Redis configured, coverage caching is on (coverage/cache.py): the outage must not break it.
         KB_COVERAGE_CACHE=True,
@@ -64,9 +62,6 @@ PAGES = [
 
 
 class RedisDownTests(KBTestCase):
-    def setUp(self):
-        coverage_cache.clear_local()
-
     def test_every_read_api_list_and_the_pages_answer_uncached(self):
         with redis_down():
             root = self.client.get("/api/")
@@ -79,7 +74,6 @@ class RedisDownTests(KBTestCase):
             for path in PAGES:
                 with self.subTest(path=path):
                     self.assertEqual(self.client.get(path).status_code, 200)
-        coverage_cache.clear_local()
 
     def test_the_coverage_figures_are_computed_the_same(self):
         expected = self.client.get("/api/coverage/").json()
@@ -142,7 +136,6 @@ class OutageFreshnessTests(KBTestCase):
         from papers.tests.factories import make_mapping, make_paper
         from taxonomy.models import ReviewStatus
 
-        coverage_cache.clear_local()
         with redis_down():
             before = self.client.get("/api/coverage/").json()["leaves"]["addressed"]
             with self.captureOnCommitCallbacks(execute=True):

@@ -33,9 +33,9 @@ from kb_site.api.renderers import BibTeXRenderer, CSLJSONRenderer, RISRenderer
 from papers import review, submissions
 from papers.api import serializers
 from papers.duplicates import lookup, match_json
-from papers.filtersets import FaultMappingFilterSet, PaperFilterSet, SubmissionFilterSet
+from papers.filtersets import CodingFilterSet, FaultMappingFilterSet, PaperFilterSet, SubmissionFilterSet
 from papers.forms import Vocabulary
-from papers.models import FaultMapping, Paper, Submission
+from papers.models import Coding, FaultMapping, Paper, Submission
 from papers.ratelimit import submission_rate_setting
 from papers.submission_forms import SubmissionForms
 from papers.validation import SubmissionInvalid
@@ -93,6 +93,17 @@ class FaultMappingViewSet(ReadOnlyModelViewSet):
     lookup_value_regex = LOOKUP_REGEX
     ordering_fields = ["fault__position", "paper__title", "paper__year", "strength", "approved_at"]
     ordering = ["fault__position", "paper__title"]
+
+
+class CodingViewSet(ReadOnlyModelViewSet):
+    """Independent codings of double-coded papers (a first coding is hidden while its blind second is open)."""
+
+    queryset = Coding.objects.for_list()
+    serializer_class = serializers.CodingSerializer
+    filterset_class = CodingFilterSet
+    filter_backends = [FilterBackend, OrderingFilter]
+    ordering_fields = ["submitted_at", "sample", "coder"]
+    lookup_field = "uid"
 
 
 #
