@@ -107,9 +107,9 @@ def live_summary_etag(request, *args, **kwargs) -> str | None:
 
 
 def live_list_etag(request, *args, **kwargs) -> str | None:
-    """ETag of a live coverage list (``/api/coverage/faults/``, ``/categories/``): the data version with the full
-    path and the renderer, so it changes whenever the data does, and a 304 costs one cache read (nothing is
-    computed). None for answers as of a moment or of a snapshot, and when coverage caching is off."""
+    """ETag of a live coverage answer (faults, categories, gap map, papers per year, layer): the data version with
+    the full path and the renderer, so it changes whenever the data does, and a 304 costs one cache read (nothing
+    is computed). None for answers as of a moment or of a snapshot, and when coverage caching is off."""
     if not is_live_cached(request):
         return None
     try:
@@ -260,6 +260,7 @@ class CoverageViewSet(GenericViewSet):
         pagination_class=KBPagination,
         serializer_class=serializers.GapCellSerializer,
     )
+    @method_decorator(condition(etag_func=live_list_etag))
     def gap_map(self, request):
         """Distinct papers per (category at ``depth``, top-level method), categories in tree order."""
         params = self.coverage_params(serializers.GapMapQuerySerializer)
@@ -272,7 +273,7 @@ class CoverageViewSet(GenericViewSet):
             }
             for cell in cells
         ]
-        return self.paginated(rows, serializers.GapCellSerializer)
+        return public_live(request, self.paginated(rows, serializers.GapCellSerializer))
 
     @extend_schema(
         summary="Papers per year by method",
@@ -286,12 +287,13 @@ class CoverageViewSet(GenericViewSet):
         pagination_class=KBPagination,
         serializer_class=serializers.PapersPerYearSerializer,
     )
+    @method_decorator(condition(etag_func=live_list_etag))
     def papers_per_year(self, request):
         """Distinct papers of the mapping set per (year, top-level method); year is null when unknown."""
         params = self.coverage_params()
         counts = gap_analysis.papers_per_year_by_method(self.coverage_data(params))
         rows = [{"year": year, "method": method, "papers": n} for (year, method), n in counts.items()]
-        return self.paginated(rows, serializers.PapersPerYearSerializer)
+        return public_live(request, self.paginated(rows, serializers.PapersPerYearSerializer))
 
     @extend_schema(
         summary="ATT&CK Navigator-style layer",
@@ -299,11 +301,12 @@ class CoverageViewSet(GenericViewSet):
         responses=serializers.LayerSerializer,
     )
     @action(detail=False, serializer_class=serializers.LayerSerializer)
+    @method_decorator(condition(etag_func=live_list_etag))
     def layer(self, request):
         """Per-fault coverage as a layer file: each fault id scored by its status, with a legend."""
         params = self.coverage_params()
         layer = navigator_layer(self.coverage_data(params), self.computed_from(params))
-        return Response(serializers.LayerSerializer(layer).data)
+        return public_live(request, Response(serializers.LayerSerializer(layer).data))
 
 
 def navigator_layer(data: coverage.CoverageData, computed_from: dict) -> dict:

@@ -1,4 +1,5 @@
-"""``/api/coverage/faults/`` and ``/categories/``: ETag from the data version, Cache-Control, 304 without computing."""
+"""Live coverage answers besides the summary (faults, categories, gap map, per year, layer): ETag from the data
+version, Cache-Control, 304 without computing."""
 
 from django.core.cache import cache
 from django.test import override_settings
@@ -7,7 +8,14 @@ from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
 from taxonomy.models import ReviewStatus
 
-URLS = ["/api/coverage/faults/", "/api/coverage/categories/", "/api/coverage/faults/?status=unaddressed"]
+URLS = [
+    "/api/coverage/faults/",
+    "/api/coverage/categories/",
+    "/api/coverage/faults/?status=unaddressed",
+    "/api/coverage/gap-map/",
+    "/api/coverage/papers-per-year/",
+    "/api/coverage/layer/",
+]
 
 
 @override_settings(KB_COVERAGE_CACHE=True)
