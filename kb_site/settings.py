@@ -9,7 +9,6 @@ from pathlib import Path
 
 import csp.constants as csp
 import dj_database_url
-import plotly
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -121,6 +120,7 @@ INSTALLED_APPS = [
     "coverage",
     "datasets",
     "accounts",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -222,9 +222,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# plotly.js is served from the plotly package itself, so the exact version the Python side renders for
-# is the one the browser runs, and nothing is fetched from a CDN.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
+# plotly.js is our partial bundle (static/vendor/plotly/plotly-kb.min.js: only the trace types the charts draw),
+# built from the npm package of the version the Python plotly package renders for (`make plotly-bundle`), so
+# nothing is fetched from a CDN or built at run time.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed, compressed file names once `collectstatic` has run (docker compose, production); plain names before
 # that (tests, first run), so nothing depends on a collect step having happened.
 STATIC_MANIFEST = env_bool("DJANGO_STATIC_MANIFEST", (STATIC_ROOT / "staticfiles.json").exists())

@@ -1,7 +1,6 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from kb_site import search as site_search
 from taxonomy import coverage
 from taxonomy.charts import FIGURE_LABELS
 
@@ -28,9 +27,3 @@ def home(request):
             "survey": next((h["comparison"].figure.source for h in headline), None),
         },
     )
-
-
-@require_safe
-def search(request):
-    results = site_search.search(request.GET.get("q", ""))
-    return render(request, "search.html", {"results": results, "query": results.query})
