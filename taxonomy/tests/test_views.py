@@ -249,8 +249,8 @@ class CoverageDashboardTests(KBTestCase):
 
     def test_plotly_is_loaded_once_from_our_static_files(self):
         html = self.client.get(self.url).content.decode()
-        self.assertEqual(html.count("plotly.min.js"), 1)
-        self.assertIn('src="/static/vendor/plotly/plotly.min.js"', html)
+        self.assertEqual(html.count("plotly-kb.min.js"), 1)
+        self.assertIn('src="/static/vendor/plotly/plotly-kb.min.js"', html)
         self.assertNotRegex(html, r'src="(https?:)?//')
 
     def test_treemap_is_painted_by_status_and_sized_by_practitioner_evidence(self):
