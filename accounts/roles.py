@@ -22,11 +22,11 @@ CURATORS_GROUP = "curators"
 # The permissions each curator action needs (the curators group holds them; superusers hold all).
 REVIEW_PERMISSION = "papers.change_submission"
 RETRACT_PERMISSION = "papers.change_faultmapping"
-SNAPSHOT_PERMISSION = "taxonomy.add_snapshot"
+SNAPSHOT_PERMISSION = "coverage.add_snapshot"
 
 # Curators may add, change and view every curated record; they never delete (history is kept, mappings are
 # retracted instead). The data migration applies the same rule.
-CURATOR_APPS = ("papers", "taxonomy", "challenges")
+CURATOR_APPS = ("papers", "taxonomy", "challenges", "coverage")
 CURATOR_ACTIONS = ("add", "change", "view")
 # History rows are written by django-simple-history only; a frozen snapshot never changes.
 CURATOR_EXCLUDED = Q(codename__contains="historical") | Q(

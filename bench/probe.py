@@ -28,7 +28,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from taxonomy import coverage  # noqa: E402
+from coverage import coverage  # noqa: E402
 
 STATIC = Path(__file__).resolve().parent / "results" / "tmp" / "static" / "coverage-summary.json"
 HEADERS = {"HTTP_HOST": "127.0.0.1"}

@@ -9,7 +9,7 @@
 from django.http import HttpResponse
 from django.urls import include, path
 
-from taxonomy.api.views import live_summary_json
+from coverage.api.views import live_summary_json
 
 
 def floor(request):

@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class ChallengesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "challenges"
-
-    def ready(self):
-        from challenges import signals
-
-        signals.connect()

@@ -7,8 +7,8 @@ from django_filters.views import FilterView
 from challenges.filtersets import ArtifactFilterSet, ChallengeFilterSet, InterviewMentionFilterSet
 from challenges.models import Artifact, Challenge, Interview, InterviewMention
 from challenges.transcripts import transcript_lines
+from coverage import coverage
 from kb_site.ui import label_choices
-from taxonomy import coverage
 
 
 class CoverageListMixin:

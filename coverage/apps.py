@@ -6,3 +6,8 @@ class CoverageConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "coverage"
+
+    def ready(self):
+        from coverage import signals
+
+        signals.connect()

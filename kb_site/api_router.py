@@ -17,17 +17,12 @@ from challenges.api.views import (
     InterviewViewSet,
     StackOverflowPostViewSet,
 )
-from kb_site.api.views import DatasetExportView, RedocView, api_not_found, redoc_bundle
+from coverage.api.snapshots import SnapshotDiffViewSet
+from coverage.api.views import CoverageViewSet, SnapshotViewSet
+from datasets.api.views import DatasetExportView
+from kb_site.api.views import RedocView, api_not_found, redoc_bundle
 from papers.api.views import FaultMappingViewSet, PaperViewSet
-from taxonomy.api.snapshots import SnapshotDiffViewSet
-from taxonomy.api.views import (
-    CoverageViewSet,
-    FaultViewSet,
-    MethodViewSet,
-    ReportedFigureViewSet,
-    SnapshotViewSet,
-    SourceViewSet,
-)
+from taxonomy.api.views import FaultViewSet, MethodViewSet, ReportedFigureViewSet, SourceViewSet
 
 app_name = "api"
 

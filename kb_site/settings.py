@@ -131,7 +131,7 @@ MIDDLEWARE = [
     "kb_site.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The live coverage summary's plain GET, from the per-data-version cache like a static file (see its module).
-    "taxonomy.api.middleware.CoverageSummaryMiddleware",
+    "coverage.api.middleware.CoverageSummaryMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

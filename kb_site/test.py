@@ -41,5 +41,7 @@ class KBTestCase(TestCase):
         cls.curator = User.objects.create_user("curator", "curator@example.org", "curator-pass-123")
         curators, _ = Group.objects.get_or_create(name="curators")
         cls.curator.groups.add(curators)
-        curators.permissions.add(*Permission.objects.filter(content_type__app_label__in=["papers", "taxonomy"]))
+        curators.permissions.add(
+            *Permission.objects.filter(content_type__app_label__in=["papers", "taxonomy", "coverage"])
+        )
         cls.researcher = User.objects.create_user("researcher", "researcher@example.org", "researcher-pass-123")

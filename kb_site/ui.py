@@ -1,4 +1,4 @@
-"""Small helpers the server-rendered pages share (no statistics here: those live in taxonomy/coverage.py)."""
+"""Small helpers the server-rendered pages share (no statistics here: those live in coverage/coverage.py)."""
 
 from __future__ import annotations
 

@@ -74,7 +74,6 @@ class Paper(models.Model):
         SURVEY = "survey-reference-list", "Survey reference list (Nguyen et al. 2025)"
         KB_CURATION = "kb-curation", "Added by knowledge-base editors"
         SUBMISSION = "submission", "Submitted by a researcher"
-        SYNTHETIC = "synthetic", "Synthetic (benchmark data)"
 
     key = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=500)

@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.roles import is_curator
+from coverage.coverage import Status, leaf_status
 from papers.forms import (
     MAX_MAPPINGS,
     BibTeXForm,
@@ -38,7 +39,6 @@ from papers.forms import (
     normalise_doi,
 )
 from papers.models import FaultMapping, Paper, Submission, normalise_title
-from taxonomy.coverage import Status, leaf_status
 from taxonomy.models import Fault, ReviewStatus, Strength
 
 LIVE_STATUSES = (ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED, ReviewStatus.APPROVED)

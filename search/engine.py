@@ -18,10 +18,10 @@ from django.db import connection
 from django.db.models import Case, F, Q, Value, When
 from django.utils.safestring import SafeString
 
+from coverage import coverage
 from search import index
 from search.models import SearchDocument
 from search.spelling import query_words, snippet
-from taxonomy import coverage
 
 LIMIT = 30  # hits shown; the page says how many matched in all
 MAX_LENGTH = 200  # characters of a query

@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class TaxonomyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "taxonomy"
-
-    def ready(self):
-        from taxonomy import signals
-
-        signals.connect()

@@ -12,8 +12,8 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from taxonomy import coverage
-from taxonomy.models import Fault, Method, ReportedFigure, Snapshot
+from coverage import coverage
+from taxonomy.models import Fault, Method, ReportedFigure
 from taxonomy.tree import build_tree
 
 
@@ -166,15 +166,3 @@ class ReportedFigureFilterSet(django_filters.FilterSet):
     class Meta:
         model = ReportedFigure
         fields = ["source", "unit"]
-
-
-class SnapshotFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search name, description")
-
-    class Meta:
-        model = Snapshot
-        fields = ["q"]
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value)) if value else queryset

@@ -80,7 +80,7 @@ class Source(models.Model):
         return (self.key,)
 
     def get_absolute_url(self):
-        return reverse("taxonomy:sources") + f"#source-{self.key}"
+        return reverse("coverage:sources") + f"#source-{self.key}"
 
     @property
     def citation(self) -> str:
@@ -138,7 +138,7 @@ class ReportedFigure(models.Model):
     natural_key.dependencies = ["taxonomy.source"]
 
     def get_absolute_url(self):
-        return reverse("taxonomy:sources") + f"#figure-{self.key}"
+        return reverse("coverage:sources") + f"#figure-{self.key}"
 
 
 #
@@ -195,7 +195,6 @@ class Fault(models.Model):
         HUMBATOVA2020 = "humbatova2020", "Humbatova et al. (ICSE 2020)"
         KB_EXTENSION = "kb-extension", "Knowledge-base extension"
         CURATOR = "curator", "Added by a curator"
-        SYNTHETIC = "synthetic", "Synthetic (benchmark data)"
 
     code = models.CharField(
         "fault id",
@@ -291,58 +290,3 @@ class Method(models.Model):
     @property
     def top_level(self) -> "Method":
         return self.parent or self
-
-
-#
-# Snapshots: a frozen mapping set, so published figures stay reproducible
-#
-
-
-class SnapshotManager(models.Manager):
-    def get_by_natural_key(self, name):
-        return self.get(name=name)
-
-
-class Snapshot(models.Model):
-    """A named, frozen copy of the approved mapping set and of the coverage figures computed from it."""
-
-    name = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.CharField(max_length=150, blank=True)
-    figures = models.JSONField(default=dict, help_text="coverage.summary_dict() at freezing time.")
-
-    objects = SnapshotManager()
-
-    class Meta:
-        ordering = ["created_at", "name"]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.name,)
-
-    def get_absolute_url(self):
-        return reverse("taxonomy:snapshot-detail", args=[self.name])
-
-
-class SnapshotEntry(models.Model):
-    """One approved mapping as it stood when its snapshot was frozen (fault and strength are all coverage needs)."""
-
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="entries")
-    fault = models.ForeignKey(Fault, on_delete=models.PROTECT, related_name="snapshot_entries")
-    strength = models.CharField(max_length=16, choices=Strength.choices)
-    methods = models.JSONField(default=list, blank=True, help_text="Method codes of the mapping when frozen.")
-    mapping_uid = models.UUIDField()
-    paper_key = models.CharField(max_length=120)
-    paper_title = models.CharField(max_length=500)
-
-    class Meta:
-        ordering = ["snapshot", "fault__position", "paper_key"]
-        constraints = [
-            models.UniqueConstraint(fields=["snapshot", "mapping_uid"], name="%(app_label)s_%(class)s_unique_mapping"),
-        ]
-
-    def __str__(self):
-        return f"{self.snapshot}: {self.paper_key} → {self.fault.code} ({self.strength})"

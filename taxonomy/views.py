@@ -1,4 +1,4 @@
-"""Taxonomy pages: the explorer, a fault's page, the coverage dashboard and the sources page.
+"""Taxonomy pages: the explorer and a fault's page.
 
 Counts and statuses come from ``coverage.compute()`` (a fixed handful of queries); papers and practitioner
 evidence are reached through ``Fault``'s related names, so this app imports no other app.
@@ -13,16 +13,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from kb_site.ui import label_choices, optional_url
-from taxonomy import cache as coverage_cache
-from taxonomy import charts, coverage
-from taxonomy.coverage import FaultCoverage
+from coverage import cache as coverage_cache
+from coverage import coverage
+from coverage.coverage import FaultCoverage
+from kb_site.ui import label_choices
 from taxonomy.filtersets import FaultFilterSet
 from taxonomy.history import fault_history
-from taxonomy.models import Fault, Source, related_model
-
-# A leaf with at least this many practitioner records and no paper is a demand gap (dashboard and explorer).
-DEMAND_GAP_MIN_EVIDENCE = 5
+from taxonomy.models import Fault, related_model
 
 
 def _related(name: str):
@@ -118,75 +115,3 @@ def fault_detail(request, code: str):
         ),
     }
     return render(request, "taxonomy/fault_detail.html", context)
-
-
-# Each dashboard chart's numbers as CSV, from the API (which computes them with the same coverage functions).
-CSV_ROUTES = {
-    "taxonomy": ("api:coverage-faults", "format=csv"),
-    "gap-map": ("api:coverage-gap-map", "format=csv"),
-    "research-vs-practice": ("api:coverage-faults", "kind=leaf&format=csv"),
-    "papers-per-year": ("api:coverage-papers-per-year", "format=csv"),
-    "status-shares": ("api:coverage-list", "format=csv"),
-}
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    charts: list[dict]  # {"chart": charts.Chart, "csv_url": str | None}, in page order
-    demand_gaps: list[coverage.DemandGap]
-    comparisons: list[coverage.ReportedComparison]
-
-
-def _dashboard(data: coverage.CoverageData, summary: coverage.CoverageSummary) -> Dashboard:
-    """The dashboard's five charts with their CSV links, and its demand gaps. 4 queries (reported figures, methods,
-    paper years); the rest comes from ``data``."""
-    comparisons = coverage.reported_comparison(summary)
-    cells = coverage.gap_map(data)
-    gaps_by_category = coverage.demand_gaps_by_category(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE)
-    method_names = {cell.method.code: cell.method.name for cell in cells}
-    chart_list = [
-        charts.taxonomy_sunburst(data),
-        charts.gap_map_chart(cells, gaps_by_category, min_evidence=DEMAND_GAP_MIN_EVIDENCE),
-        charts.research_vs_practice(data),
-        charts.papers_per_year(coverage.papers_per_year_by_method(data), method_names),
-        charts.status_shares(summary, comparisons),
-    ]
-    return Dashboard(
-        charts=[{"chart": chart, "csv_url": optional_url(*CSV_ROUTES[chart.key])} for chart in chart_list],
-        demand_gaps=coverage.demand_gaps(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE),
-        comparisons=comparisons,
-    )
-
-
-@require_safe
-def coverage_dashboard(request):
-    data = coverage.compute()
-    summary = coverage.coverage_summary(data)
-    return render(
-        request,
-        "taxonomy/coverage.html",
-        {
-            "summary": summary,
-            # Built only if the template renders the charts (not when the cached fragment is used).
-            "dashboard": functools.cache(lambda: _dashboard(data, summary)),
-            "min_evidence": DEMAND_GAP_MIN_EVIDENCE,
-            # Charts, tables and demand gaps (hundreds of ms to build and render at scale) are read only from
-            # data whose every change bumps the data version: rendered once per version.
-            "dashboard_cache": coverage_cache.fragment(data=data),
-        },
-    )
-
-
-@require_safe
-def sources(request):
-    data = coverage.compute()
-    summary = coverage.coverage_summary(data)
-    return render(
-        request,
-        "taxonomy/sources.html",
-        {
-            "sources": Source.objects.all(),
-            "comparisons": coverage.reported_comparison(summary),
-            "summary": summary,
-        },
-    )

@@ -188,7 +188,7 @@ class RoleTests(TestCase):
             self.assertIn(tuple(perm.split(".")), codenames)
         self.assertFalse([c for _, c in codenames if c.startswith("delete_")])
         self.assertFalse([c for _, c in codenames if "historical" in c])
-        self.assertNotIn(("taxonomy", "change_snapshot"), codenames)
+        self.assertNotIn(("coverage", "change_snapshot"), codenames)
 
     def test_is_curator(self):
         user = User.objects.create_user("ada", "ada@example.org", "a-long-pass-phrase-42")

@@ -6,9 +6,9 @@ from django.urls import reverse
 from challenges.models import Challenge, ChallengePassage, Interview
 from challenges.tests.factories import make_artifact, make_challenge, make_interview, make_mention
 from challenges.transcripts import clean_line, transcript_lines
+from coverage import coverage
 from kb_site.test import KBTestCase
 from kb_site.tests.world import grow
-from taxonomy import coverage
 from taxonomy.tests.factories import make_reported_figure
 
 

@@ -1,4 +1,4 @@
-"""API views that belong to no single app: the dataset export, the JSON 404 for unknown API paths, the landing page."""
+"""API views that belong to no single app: the JSON 404 for unknown API paths, offline Redoc, the landing page."""
 
 import functools
 
@@ -11,22 +11,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.views import APIView
-
-from kb_site import dataset
-from kb_site.api.serializers import DatasetSerializer
-
-
-class DatasetExportView(APIView):
-    """The whole public dataset as one JSON document with a versioned schema (``manage.py import_dataset`` reads it)."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(summary="Full dataset export", responses=DatasetSerializer)
-    def get(self, request):
-        return Response(dataset.dump(scope=dataset.PUBLIC))
 
 
 @csrf_exempt  # it changes nothing; a POST to an unknown API path is a JSON 404, not the CSRF failure page

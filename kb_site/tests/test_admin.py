@@ -15,7 +15,7 @@ CHANGELISTS = [
     "taxonomy_method",
     "taxonomy_source",
     "taxonomy_reportedfigure",
-    "taxonomy_snapshot",
+    "coverage_snapshot",
     "papers_paper",
     "papers_faultmapping",
     "papers_submission",

@@ -6,9 +6,9 @@ Screenshots go to test-artifacts/ (git-ignored) for a human to look at.
 import pytest
 from django.core.management import call_command
 
+from coverage import coverage
 from papers.filtersets import PaperFilterSet
 from papers.models import Paper
-from taxonomy import coverage
 
 pytestmark = pytest.mark.browser
 

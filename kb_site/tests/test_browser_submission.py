@@ -8,8 +8,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from accounts.roles import curators_group
+from coverage import coverage, snapshots
 from papers.models import FaultMapping, Submission
-from taxonomy import coverage, snapshots
 
 pytestmark = pytest.mark.browser
 

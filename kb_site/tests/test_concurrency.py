@@ -18,9 +18,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import make_curator
+from coverage import coverage
 from papers.forms import TARGET_CHOICES
 from papers.models import FaultMapping, Paper, Submission
-from taxonomy import coverage
 from taxonomy.models import Fault, Method, Phase, ReviewStatus
 
 pytestmark = [pytest.mark.postgres]
@@ -62,7 +62,7 @@ def mapping_body(rng: random.Random, fault: str, methods: list[str]) -> dict:
 
 
 def recompute_leaf_statuses() -> dict[str, str]:
-    """Each leaf's status straight from the table, independent of taxonomy/coverage.py."""
+    """Each leaf's status straight from the table, independent of coverage/coverage.py."""
     with connection.cursor() as cursor:
         cursor.execute(
             """

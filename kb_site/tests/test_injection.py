@@ -19,12 +19,12 @@ from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from accounts.roles import make_curator
+from coverage import snapshots
 from papers import submissions
 from papers.bibtex import parse_bibtex
 from papers.forms import TARGET_CHOICES, Vocabulary
 from papers.models import FaultMapping, Paper, Submission
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy import snapshots
 from taxonomy.models import Fault
 from taxonomy.tests.factories import make_fault, make_method
 
@@ -157,9 +157,9 @@ class EscapingTests(InjectionWorld):
             reverse("taxonomy:fault-list") + "?q=" + SCRIPT: False,
             reverse("taxonomy:fault-detail", args=["T.1-1"]): True,
             reverse("taxonomy:fault-detail", args=["T-1"]): True,
-            reverse("taxonomy:coverage"): False,
-            reverse("taxonomy:snapshot-list"): True,
-            reverse("taxonomy:snapshot-detail", args=["hostile"]): True,
+            reverse("coverage:dashboard"): False,
+            reverse("coverage:snapshot-list"): True,
+            reverse("coverage:snapshot-detail", args=["hostile"]): True,
             reverse("papers:paper-list"): True,
             reverse("papers:paper-list") + "?q=" + SCRIPT: False,
             reverse("papers:paper-detail", args=[self.approved_paper.key]): True,
@@ -372,7 +372,7 @@ class HostileFilterTests(InjectionWorld):
             ("taxonomy:fault-detail", "' OR 1=1 --"),
             ("taxonomy:fault-detail", "x" * 3000),
             ("papers:paper-detail", "a" * 3000),
-            ("taxonomy:snapshot-detail", "no-such-snapshot"),
+            ("coverage:snapshot-detail", "no-such-snapshot"),
             ("challenges:challenge-detail", "no-such-challenge"),
             ("challenges:interview-detail", 10**30),
             ("challenges:artifact-detail", 10**30),

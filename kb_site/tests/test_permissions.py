@@ -210,14 +210,14 @@ WEB = [
     Row(
         "snapshot",
         "post",
-        url("taxonomy:snapshot-create"),
+        url("coverage:snapshot-create"),
         {"anonymous": LOGIN, "owner": 403, "other": 403, "curator": 302, "admin": 302},
         data={"name": "2026-q4", "description": "End of year"},
     ),
     Row(
         "snapshot by GET",
         "get",
-        url("taxonomy:snapshot-create"),
+        url("coverage:snapshot-create"),
         {"anonymous": 405, "owner": 405, "other": 405, "curator": 405, "admin": 405},
     ),
     Row(

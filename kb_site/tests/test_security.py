@@ -261,7 +261,7 @@ def real_data(transactional_db):
 def test_coverage_charts_render_under_the_csp_in_chromium(real_data, browser_page):
     page = browser_page.page
     page.add_init_script(RECORD_CSP_VIOLATIONS)
-    response = browser_page.goto(reverse("taxonomy:coverage"))
+    response = browser_page.goto(reverse("coverage:dashboard"))
     assert response.status == 200
     assert "script-src 'self'" in response.headers["content-security-policy"]
     charts = page.locator(".plotly-chart")

@@ -20,13 +20,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.roles import curators_group
+from coverage import coverage, snapshots
+from coverage.models import Snapshot
 from kb_site.test import KBTestCase
 from papers import submissions
 from papers.bibtex import parse_bibtex
 from papers.models import FaultMapping, Paper, Submission
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy import coverage, snapshots
-from taxonomy.models import Fault, ReviewStatus, Snapshot
+from taxonomy.models import Fault, ReviewStatus
 from taxonomy.tests.factories import make_fault, make_method, make_source
 
 NEXT_YEAR = timezone.now().year + 1
@@ -737,7 +738,7 @@ class PermissionTests(SubmissionTestCase):
                 403,
                 302,
             ),
-            ("freeze snapshot", "post", reverse("taxonomy:snapshot-create"), {"name": "perm-check"}, 403, 302),
+            ("freeze snapshot", "post", reverse("coverage:snapshot-create"), {"name": "perm-check"}, 403, 302),
             ("profile", "get", reverse("accounts:profile"), None, 200, 200),
             ("create token", "post", reverse("accounts:token-create"), {}, 302, 302),
             ("revoke token", "post", reverse("accounts:token-revoke"), {}, 302, 302),
@@ -832,7 +833,7 @@ class PermissionTests(SubmissionTestCase):
             (self.curator, reverse("papers:review-claim", args=[own.uid]), {}),
             (self.curator, reverse("papers:review-decide", args=[own.uid]), {"decision": "approve"}),
             (self.curator, reverse("papers:mapping-retract", args=[approved.uid]), {"reason": "x"}),
-            (self.curator, reverse("taxonomy:snapshot-create"), {"name": "csrf"}),
+            (self.curator, reverse("coverage:snapshot-create"), {"name": "csrf"}),
             (self.researcher, reverse("accounts:token-create"), {}),
             (self.researcher, reverse("logout"), {}),
             (self.researcher, reverse("api:submission-list"), {"paper_key": "alpha"}),

@@ -3,15 +3,12 @@ import re
 from html.parser import HTMLParser
 
 from django.urls import reverse
-from django.utils.html import escape
 
-from challenges.tests.factories import make_artifact
+from coverage import coverage
 from kb_site.test import KBTestCase
 from kb_site.tests.world import grow
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy import charts, coverage
 from taxonomy.models import ReviewStatus
-from taxonomy.tests.factories import make_reported_figure
 
 
 class TreeNodes(HTMLParser):
@@ -208,151 +205,6 @@ class FaultDetailTests(KBTestCase):
         for fault in (self.memory, self.memory_leak):
             with self.subTest(fault=fault.code), self.assertNumQueries(14):  # 12 + 2 for the change history
                 self.get(fault)
-
-
-#
-# Coverage dashboard
-#
-
-
-class CoverageDashboardTests(KBTestCase):
-    url = reverse("taxonomy:coverage")
-
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        make_reported_figure("addressed", value="12.5", computed_counterpart="leaves.addressed_pct")
-        make_reported_figure("github", value="33.3", computed_counterpart="github.unaddressed_pct", position=2)
-
-    def specs(self):
-        html = self.client.get(self.url).content.decode()
-        return {key: value["figure"] for key, value in json_scripts(html).items()}
-
-    def test_every_chart_has_a_caption_a_table_and_a_csv_link(self):
-        response = self.client.get(self.url)
-        entries = response.context["dashboard"]().charts
-        keys = [entry["chart"].key for entry in entries]
-        self.assertEqual(keys, ["taxonomy", "gap-map", "research-vs-practice", "papers-per-year", "status-shares"])
-        for entry in entries:
-            key = entry["chart"].key
-            self.assertContains(response, f"<figcaption>{escape(entry['chart'].caption)}")
-            self.assertContains(response, f'href="#{key}-table"')
-            self.assertContains(response, f'<details class="chart-table" id="{key}-table">')
-            self.assertTrue(entry["csv_url"].endswith("format=csv"), key)
-            self.assertContains(response, f'href="{escape(entry["csv_url"])}"')
-
-    def test_csv_links_serve_csv(self):
-        for entry in self.client.get(self.url).context["dashboard"]().charts:
-            csv = self.client.get(entry["csv_url"])
-            self.assertEqual(csv.status_code, 200, entry["csv_url"])
-            self.assertIn("text/csv", csv["Content-Type"])
-
-    def test_plotly_is_loaded_once_from_our_static_files(self):
-        html = self.client.get(self.url).content.decode()
-        self.assertEqual(html.count("plotly-kb.min.js"), 1)
-        self.assertIn('src="/static/vendor/plotly/plotly-kb.min.js"', html)
-        self.assertNotRegex(html, r'src="(https?:)?//')
-
-    def test_treemap_is_painted_by_status_and_sized_by_practitioner_evidence(self):
-        trace = self.specs()["chart-taxonomy-spec"]["data"][0]
-        data = coverage.compute()
-        self.assertEqual(trace["type"], "treemap")
-        self.assertEqual(trace["ids"], [row.code for row in data.rows])
-        self.assertEqual(trace["values"], [row.evidence_subtree.total for row in data.rows])
-        self.assertEqual(trace["values"], [4, 3, 3, 1])  # T, T.1, T.1-1, T-1 counted by hand
-        colours = dict(zip(trace["ids"], trace["marker"]["colors"], strict=True))
-        self.assertEqual(colours["T.1-1"], charts.STATUS_COLOURS[coverage.Status.ADDRESSED])
-        self.assertEqual(colours["T-1"], charts.STATUS_COLOURS[coverage.Status.UNADDRESSED])
-
-    def test_gap_map_bubbles_are_papers_per_category_and_method(self):
-        papers, gaps = self.specs()["chart-gap-map-spec"]["data"]
-        self.assertEqual(
-            list(zip(papers["y"], papers["x"], papers["marker"]["size"], strict=True)), [("Root", "Testing", 2)]
-        )
-        expected = [(c.category.name, c.method.name, c.papers) for c in coverage.gap_map(coverage.compute())]
-        self.assertEqual(list(zip(papers["y"], papers["x"], papers["marker"]["size"], strict=True)), expected)
-        self.assertEqual(gaps["y"], [])  # nothing has 5 practitioner records yet
-
-    def test_demand_gaps_are_marked(self):
-        for i in range(5):
-            make_artifact(self.uncovered, url=f"https://github.com/o/r/issues/gap{i}")
-        gaps = self.specs()["chart-gap-map-spec"]["data"][1]
-        self.assertEqual((gaps["x"], gaps["y"], gaps["text"]), (["Demand gaps"], ["Root"], ["1 leaf"]))
-        response = self.client.get(self.url)
-        self.assertEqual([g.row.code for g in response.context["dashboard"]().demand_gaps], ["T-1"])
-        self.assertContains(response, '<td class="num">6</td>')  # 1 commit + 5 issues on T-1
-
-    def test_research_vs_practice_plots_each_leaf(self):
-        traces = {t["name"]: t for t in self.specs()["chart-research-vs-practice-spec"]["data"]}
-        self.assertEqual((traces["Addressed"]["x"], traces["Addressed"]["y"]), ([2], [1]))  # issue + mention; alpha
-        self.assertEqual((traces["Unaddressed"]["x"], traces["Unaddressed"]["y"]), ([1], [0]))  # the commit
-        self.assertEqual(traces["Partially addressed"]["x"], [])
-
-    def test_papers_per_year_by_method(self):
-        [testing] = self.specs()["chart-papers-per-year-spec"]["data"]
-        self.assertEqual((testing["name"], testing["x"], testing["y"]), ("Testing", ["2021", "2023"], [1, 1]))
-
-    def test_status_shares_put_computed_beside_reported(self):
-        computed, reported = self.specs()["chart-status-shares-spec"]["data"]
-        summary = coverage.coverage_summary()
-        self.assertEqual(computed["y"][0], float(summary.leaves.addressed_pct))
-        self.assertEqual(computed["y"][:4], [50.0, 0.0, 50.0, 50.0])
-        self.assertEqual(reported["y"][:4], [12.5, None, None, 33.3])
-
-    def test_tables_hold_the_same_numbers(self):
-        response = self.client.get(self.url)
-        table = response.context["dashboard"]().charts[4]["chart"].table
-        self.assertEqual(table.rows[0], ("Leaf faults addressed", "50.0%", "1 / 2", "12.5%", "abstract"))
-        self.assertContains(response, "<td>1 / 2</td>")
-
-    def test_charts_are_built_without_queries(self):
-        data = coverage.compute()
-        summary = coverage.coverage_summary(data)
-        comparisons = coverage.reported_comparison(summary)
-        cells = coverage.gap_map(data)
-        per_year = coverage.papers_per_year_by_method(data)
-        with self.assertNumQueries(0):
-            charts.taxonomy_sunburst(data)
-            charts.gap_map_chart(cells, coverage.demand_gaps_by_category(data), min_evidence=5)
-            charts.research_vs_practice(data)
-            charts.papers_per_year(per_year, {"M-T": "Testing"})
-            charts.status_shares(summary, comparisons)
-
-    def test_query_count_does_not_grow_with_the_data(self):
-        with self.assertNumQueries(13):
-            self.client.get(self.url)
-        grow(self, 4)
-        with self.assertNumQueries(13):
-            self.client.get(self.url)
-
-
-#
-# Sources
-#
-
-
-class SourcesPageTests(KBTestCase):
-    url = reverse("taxonomy:sources")
-
-    def test_attribution_rule_and_ownership_of_the_mappings(self):
-        make_reported_figure("addressed", value="12.5", computed_counterpart="leaves.addressed_pct")
-        response = self.client.get(self.url)
-        self.assertContains(response, 'href="https://creativecommons.org/licenses/by/4.0/" rel="license"')
-        self.assertContains(response, "Taxonomy of Real Faults in Deep Learning Systems")
-        self.assertContains(response, 'id="coverage-rule"')
-        self.assertContains(response, "<strong>not the survey’s</strong>")
-        self.assertContains(response, "Why the computed figures differ from the reported ones")
-        self.assertContains(response, f'href="{reverse("papers:related-list")}"')
-        self.assertContains(response, '<td class="num">12.5%</td>')
-        self.assertContains(response, '<td class="num">50.0%</td>')  # computed: 1 of 2 leaves
-        self.assertContains(response, 'id="source-humbatova2020"')
-
-    def test_query_count_does_not_grow_with_the_data(self):
-        with self.assertNumQueries(9):
-            self.client.get(self.url)
-        grow(self, 3)
-        with self.assertNumQueries(9):
-            self.client.get(self.url)
 
 
 class FaultPageEvidenceCapTests(KBTestCase):

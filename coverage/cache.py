@@ -1,0 +1,179 @@
+"""Cached coverage, keyed on a data version that every change to the data it is computed from bumps.
+
+A cached figure is never stale because nothing is ever invalidated in place: every entry's key contains the
+current *data version*, a random token kept in the shared cache. Any change that can alter a figure (a mapping
+approved, retracted or edited, a fault added, evidence imported, a fixture loaded, synthetic data generated)
+calls ``bump_data_version()``, which replaces the token **after the transaction commits**; the next read
+then misses and recomputes from committed data. Entries under old tokens are never read again and expire.
+
+Why after commit: bumping inside the transaction would let a concurrent request read the new token, compute
+from the not-yet-committed (old) rows and store that old figure under the new token.
+
+Signal receivers (``coverage/signals.py``, connected to the other apps' models from ``CoverageConfig.ready``) bump on
+``post_save``/``post_delete``/``m2m_changed`` of every model coverage reads; code that writes with
+``QuerySet.update()``, ``bulk_create`` or raw SQL (and so sends no signal) must call ``bump_data_version()``
+itself.
+
+Where the cache lives: the configured Django cache. With Redis (``REDIS_URL``) the token and the entries are
+shared by every worker and host, so one bump is seen everywhere. The default local-memory cache is private to
+one process, so a bump made by another process (a management command, another gunicorn worker) would go
+unseen: caching is therefore **off** with a process-local backend unless ``KB_COVERAGE_CACHE = True`` says
+otherwise (one process, tests). ``KB_COVERAGE_CACHE = False`` turns it off everywhere.
+
+Each process also keeps the last value it read per name, tagged with the token it was read under, so a big
+value (the whole ``CoverageData``) is unpickled once per version rather than once per request; the token is
+still read from the shared cache on every call, so this memo cannot serve a stale value either.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Entries under a live token are valid forever; the timeout only bounds how long dead ones linger and, should a
+# bump ever be lost (the cache unreachable at that moment), how long a figure could lag behind.
+TIMEOUT = 60 * 60
+
+_local: dict[str, tuple[str, object]] = {}
+
+
+def enabled() -> bool:
+    """Whether coverage is cached: ``KB_COVERAGE_CACHE`` if set, else only with a cache shared by processes."""
+    setting = getattr(settings, "KB_COVERAGE_CACHE", None)
+    if setting is not None:
+        return bool(setting)
+    return not isinstance(caches["default"], (LocMemCache, DummyCache))
+
+
+def _namespace() -> str:
+    # Several databases may share one Redis (benchmark, CI, dev): keep their versions and entries apart.
+    return f"kb:{settings.DATABASES['default']['NAME']}"
+
+
+def data_version() -> str:
+    """The current data version token (created on first use; a fresh random token if the cache lost it)."""
+    key = f"{_namespace()}:data-version"
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        version = cache.get(key)
+    return version
+
+
+def _bump() -> None:
+    try:
+        cache.set(f"{_namespace()}:data-version", uuid.uuid4().hex, timeout=None)
+    except Exception:  # the cache is down: reads fall back to computing (see cached), entries expire by TIMEOUT
+        log.exception("could not bump the coverage data version")
+    _local.clear()
+
+
+class _PendingBump:
+    """One bump due at commit; remembers having run (tests run on-commit callbacks without clearing them)."""
+
+    def __init__(self):
+        self.done = False
+        self.__qualname__ = "bump_data_version"  # Django names the callback in its error log
+
+    def __call__(self) -> None:
+        self.done = True
+        _bump()
+
+
+def bump_data_version() -> None:
+    """Mark every cached figure out of date, once the current transaction commits (at once outside one).
+
+    A fresh random token, not a counter: a token is never reused, even if the cache was flushed meanwhile.
+    """
+    here = set(connection.savepoint_ids)
+    for sids, func, _ in connection.run_on_commit:
+        if isinstance(func, _PendingBump) and not func.done and sids == here:
+            return  # already due at this level of this transaction (a fixture load sends one signal per row)
+    transaction.on_commit(_PendingBump(), robust=True)
+
+
+def cached(name: str, build: Callable[[], T]) -> T:
+    """``build()``'s value for the current data version: from this process, the shared cache, or built afresh.
+
+    Computes without caching when caching is off or the cache cannot be reached.
+    """
+    if not enabled():
+        return build()
+    try:
+        version = data_version()
+    except Exception:
+        log.exception("coverage cache unreachable; computing without it")
+        return build()
+    hit = _local.get(name)
+    if hit is not None and hit[0] == version:
+        return hit[1]  # type: ignore[return-value]
+    key = f"{_namespace()}:coverage:{version}:{name}"
+    try:
+        value = cache.get(key)
+    except Exception:
+        log.exception("coverage cache unreachable; computing without it")
+        value = None
+    if value is None:
+        value = build()
+        try:
+            cache.set(key, value, timeout=TIMEOUT)
+        except Exception:
+            log.exception("could not store %s in the coverage cache", key)
+    _local[name] = (version, value)
+    if hasattr(value, "__dict__"):
+        value.__dict__["cache_version"] = version  # lets fragment(data=value) skip a second version read
+    return value
+
+
+def fragment(enabled_here: bool = True, data: object = None) -> dict:
+    """Arguments for a template ``{% cache timeout name key %}`` around markup computed only from coverage data.
+
+    ``{"timeout": TIMEOUT, "key": <data version>}`` when coverage caching is on (and ``enabled_here``), else a
+    timeout of 0, which Django's cache tag treats as "do not store", so the fragment is rendered every time.
+    With ``data`` from ``cached()`` (the cached ``CoverageData``), the key is the version that data belongs to.
+    """
+    if enabled_here and enabled():
+        try:
+            version = getattr(data, "cache_version", None) or data_version()
+            return {"timeout": TIMEOUT, "key": version}
+        except Exception:
+            log.exception("coverage cache unreachable; rendering without it")
+    return {"timeout": 0, "key": ""}
+
+
+def clear_local() -> None:
+    """Forget this process's memo (tests)."""
+    _local.clear()
+
+
+def _on_change(sender, **kwargs) -> None:
+    if kwargs.get("action", "post_").startswith("post_"):
+        bump_data_version()
+
+
+def bump_on_change(*models, m2m: tuple = ()) -> None:
+    """Bump the data version whenever a row of ``models`` is saved or deleted, or an ``m2m`` through table changes.
+
+    Called from each app's ``ready()``; covers admin edits, approvals and ``loaddata`` (raw saves send signals too).
+    """
+    for model in models:
+        uid = f"kb-coverage-{model._meta.label}"
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
+    for through in m2m:
+        m2m_changed.connect(
+            _on_change, sender=through, dispatch_uid=f"kb-coverage-{through._meta.label}-m2m", weak=False
+        )

@@ -1,0 +1,740 @@
+"""Coverage statistics: the one home of every computed figure.
+
+The rule (shared/survey-data/README.md, repeated on the Sources page):
+
+* A leaf fault is **addressed** when at least one approved ``explicit`` mapping targets that leaf,
+  **partially addressed** when it has none but has at least one approved ``partial`` mapping to it,
+  **unaddressed** otherwise.
+* A mapping to a category never changes the status of the leaves below it; it is counted in the
+  category's roll-up as research on the category as a whole.
+* Leaf coverage is the share of all leaves in each status. Practice-weighted coverage is the share of
+  classified GitHub artefacts (issues, commits, pull requests), of classified interview mentions and of
+  classified StackOverflow posts whose leaf is unaddressed. Unclassified records are counted and shown but
+  are never part of a denominator; records classified to a category (not a leaf) are counted separately.
+
+Every function takes the *mapping set* to compute from: the live approved mappings (optionally as they
+stood at a past moment) or the frozen set of a snapshot. Query cost is fixed: one query for the tree, one
+for the mapping set, one each for the evidence counts, whatever the size of the data.
+
+This module imports no other app: papers, artefacts and mentions are reached through the related names
+of ``Fault`` (``mappings``, ``artifacts``, ``interview_mentions``, ``challenge_links``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from functools import cached_property
+
+from django.db.models import Count, Q
+
+from coverage import cache as coverage_cache
+from coverage.models import Snapshot
+from taxonomy.models import Fault, Method, ReportedFigure, ReviewStatus, Strength
+from taxonomy.tree import Tree, build_tree
+
+
+class Status(StrEnum):
+    ADDRESSED = "addressed"
+    PARTIAL = "partial"
+    UNADDRESSED = "unaddressed"
+
+    @property
+    def label(self) -> str:
+        return {"addressed": "Addressed", "partial": "Partially addressed", "unaddressed": "Unaddressed"}[self]
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """numerator/denominator as a percentage rounded half-up to one decimal; None when the denominator is 0."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Share:
+    numerator: int
+    denominator: int
+
+    @property
+    def pct(self) -> Decimal | None:
+        return percent(self.numerator, self.denominator)
+
+
+#
+# The mapping set
+#
+
+
+@dataclass(frozen=True)
+class MappingFact:
+    """What coverage needs to know of one approved mapping."""
+
+    fault_id: int
+    paper: str  # paper key: stable across live data and snapshots
+    strength: str
+    methods: tuple[str, ...] = ()
+
+
+def _related_model(name: str):
+    return Fault._meta.get_field(name).related_model
+
+
+def _live_filter(as_of: datetime.datetime | None, prefix: str = "") -> Q:
+    """The live mappings that count (``prefix`` reaches FaultMapping from another model, e.g. ``faultmapping__``)."""
+    if as_of is None:
+        return Q(**{f"{prefix}status": ReviewStatus.APPROVED})
+    # A mapping counted at `as_of` had been approved by then and not yet retracted.
+    return Q(
+        **{
+            f"{prefix}status__in": [ReviewStatus.APPROVED, ReviewStatus.RETRACTED],
+            f"{prefix}approved_at__lte": as_of,
+        }
+    ) & (Q(**{f"{prefix}retracted_at__isnull": True}) | Q(**{f"{prefix}retracted_at__gt": as_of}))
+
+
+def mapping_set(*, as_of: datetime.datetime | None = None, snapshot: Snapshot | None = None) -> list[MappingFact]:
+    """The mappings coverage is computed from: a snapshot's frozen set, or the live approved set (at ``as_of``).
+
+    Two queries: the mappings with their paper key, and their method codes.
+    """
+    if snapshot is not None:
+        return [
+            MappingFact(entry.fault_id, entry.paper_key, entry.strength, tuple(entry.methods))
+            for entry in snapshot.entries.all().order_by("pk")
+        ]
+    FaultMapping = _related_model("mappings")
+    mappings = FaultMapping.objects.filter(_live_filter(as_of))
+    rows = list(mappings.values_list("pk", "fault_id", "paper__key", "strength"))
+    methods: dict[int, list[str]] = defaultdict(list)
+    through = FaultMapping.methods.through
+    # The same filter as a subquery, not a list of ids: tens of thousands of bound parameters cost more to
+    # send and parse than the query itself (and PostgreSQL accepts at most 65,535).
+    for mapping_id, code in (
+        through.objects.filter(faultmapping__in=mappings.values("pk"))
+        .order_by("method__position")
+        .values_list("faultmapping_id", "method__code")
+        if rows
+        else []
+    ):
+        methods[mapping_id].append(code)
+    return [MappingFact(fault_id, paper, strength, tuple(methods[pk])) for pk, fault_id, paper, strength in rows]
+
+
+#
+# Per-fault coverage
+#
+
+
+@dataclass(frozen=True)
+class EvidenceCounts:
+    github: int = 0
+    stackoverflow: int = 0
+    interviews: int = 0  # interview mentions
+
+    @property
+    def total(self) -> int:
+        return self.github + self.stackoverflow + self.interviews
+
+    @property
+    def github_and_interviews(self) -> int:
+        """Practice evidence of the research-vs-practice view: GitHub artefacts plus interview mentions."""
+        return self.github + self.interviews
+
+    def __add__(self, other: EvidenceCounts) -> EvidenceCounts:
+        return EvidenceCounts(
+            self.github + other.github, self.stackoverflow + other.stackoverflow, self.interviews + other.interviews
+        )
+
+
+@dataclass(frozen=True)
+class FaultCoverage:
+    """Coverage of one taxonomy node. Leaves have a status; categories roll their subtree up."""
+
+    fault: Fault
+    depth: int
+    parent_code: str | None
+    status: Status | None  # None for categories
+    explicit: int  # approved explicit mappings directly on this node
+    partial: int  # approved partial mappings directly on this node
+    papers: int  # distinct papers mapped directly to this node
+    papers_subtree: int  # distinct papers mapped to this node or any descendant
+    category_mappings_subtree: int  # mappings to categories in this subtree ("research on the category as a whole")
+    evidence: EvidenceCounts  # practitioner evidence classified directly to this node
+    evidence_subtree: EvidenceCounts
+    leaves: int  # leaves in the subtree (1 for a leaf)
+    leaves_addressed: int
+    leaves_partial: int
+    leaves_unaddressed: int
+    challenges: int
+    methods: tuple[str, ...] = field(default=())  # method codes of the direct mappings
+
+    @property
+    def code(self) -> str:
+        return self.fault.code
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.status is not None
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label if self.status else "Category"
+
+    @property
+    def unaddressed_share(self) -> Share:
+        return Share(self.leaves_unaddressed, self.leaves)
+
+
+def leaf_status(explicit: int, partial: int) -> Status:
+    if explicit:
+        return Status.ADDRESSED
+    if partial:
+        return Status.PARTIAL
+    return Status.UNADDRESSED
+
+
+def _evidence_by_fault() -> tuple[dict[int, EvidenceCounts], dict[str, int]]:
+    """Evidence per fault id, and unclassified counts per source: two grouped queries.
+
+    ``COUNT(*)``, not ``COUNT(id)``: the grouped columns are all in an index (artefact source+fault, mention
+    fault), so PostgreSQL can answer from the index alone instead of reading every row.
+    """
+    Artifact = _related_model("artifacts")
+    Mention = _related_model("interview_mentions")
+    github: Counter[int] = Counter()
+    stackoverflow: Counter[int] = Counter()
+    unclassified = {"github": 0, "stackoverflow": 0, "interviews": 0}
+    for fault_id, source, n in Artifact.objects.values_list("fault_id", "source").annotate(n=Count("*")).order_by():
+        if fault_id is None:
+            unclassified[source] = unclassified.get(source, 0) + n
+        elif source == "github":
+            github[fault_id] += n
+        else:
+            stackoverflow[fault_id] += n
+    interviews: Counter[int] = Counter()
+    for fault_id, n in Mention.objects.values_list("fault_id").annotate(n=Count("*")).order_by():
+        if fault_id is None:
+            unclassified["interviews"] += n
+        else:
+            interviews[fault_id] += n
+    ids = set(github) | set(stackoverflow) | set(interviews)
+    return {i: EvidenceCounts(github[i], stackoverflow[i], interviews[i]) for i in ids}, unclassified
+
+
+def _challenges_by_fault() -> Counter[int]:
+    Link = _related_model("challenge_links")
+    return Counter(dict(Link.objects.values_list("fault_id").annotate(n=Count("pk")).order_by()))
+
+
+@dataclass(frozen=True)
+class MappingTotals:
+    """Counts over the mapping set (mappings to faults outside the tree are ignored)."""
+
+    papers: int  # distinct papers
+    mappings: int
+    explicit: int
+    partial: int
+    category: int  # mappings to a category rather than a leaf
+
+
+@dataclass(frozen=True)
+class CoverageData:
+    """Everything one computation produced: rows in tree order plus the raw counts the summary needs.
+
+    ``facts`` (one ``MappingFact`` per mapping, for the gap map and papers per year) is loaded on first use
+    for live data (two queries): the rows and the summary are computed from grouped queries and never need it.
+    """
+
+    rows: list[FaultCoverage]
+    tree: Tree
+    unclassified: dict[str, int]
+    totals: MappingTotals
+    as_of: datetime.datetime | None = None
+    preloaded_facts: list[MappingFact] | None = field(default=None, repr=False)
+
+    def row(self, code: str) -> FaultCoverage:
+        return self._by_code[code]
+
+    @cached_property
+    def facts(self) -> list[MappingFact]:
+        if self.preloaded_facts is not None:
+            return self.preloaded_facts
+        return mapping_set(as_of=self.as_of)
+
+    @cached_property
+    def _by_code(self) -> dict[str, FaultCoverage]:
+        return {row.code: row for row in self.rows}
+
+
+@dataclass
+class _MappingAggregate:
+    """Per-fault aggregates of a mapping set: what the roll-up needs (paper identities are keys or ids)."""
+
+    explicit: Counter[int] = field(default_factory=Counter)
+    partial: Counter[int] = field(default_factory=Counter)
+    papers: dict[int, set] = field(default_factory=lambda: defaultdict(set))
+    methods: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _aggregate_facts(facts: Iterable[MappingFact], tree: Tree) -> _MappingAggregate:
+    agg = _MappingAggregate()
+    for fact in facts:
+        if fact.fault_id not in tree.by_id:
+            continue
+        (agg.explicit if fact.strength == Strength.EXPLICIT else agg.partial)[fact.fault_id] += 1
+        agg.papers[fact.fault_id].add(fact.paper)
+        agg.methods[fact.fault_id].update(fact.methods)
+    return agg
+
+
+def _aggregate_live(as_of: datetime.datetime | None, tree: Tree) -> _MappingAggregate:
+    """The live mapping set aggregated per fault in two queries: (fault, paper id, strength) rows, and the distinct
+    (fault, method code) pairs. Cheaper than loading one ``MappingFact`` per mapping with its paper key and methods.
+    """
+    FaultMapping = _related_model("mappings")
+    agg = _MappingAggregate()
+    by_id = tree.by_id
+    explicit, partial, papers = agg.explicit, agg.partial, agg.papers
+    rows = FaultMapping.objects.filter(_live_filter(as_of)).order_by().values_list("fault_id", "paper_id", "strength")
+    for fault_id, paper_id, strength in rows:
+        if fault_id in by_id:
+            (explicit if strength == Strength.EXPLICIT else partial)[fault_id] += 1
+            papers[fault_id].add(paper_id)
+    pairs = (
+        FaultMapping.methods.through.objects.filter(_live_filter(as_of, prefix="faultmapping__"))
+        .order_by()
+        .values_list("faultmapping__fault_id", "method__code")
+        .distinct()
+    )
+    for fault_id, code in pairs:
+        agg.methods[fault_id].add(code)
+    return agg
+
+
+def compute(
+    *,
+    as_of: datetime.datetime | None = None,
+    snapshot: Snapshot | None = None,
+    tree: Tree | None = None,
+    use_cache: bool = True,
+) -> CoverageData:
+    """Coverage of every node, tree order. 6 queries whatever the data size (tree, 2 mapping set, 3 evidence).
+
+    The live figures (no ``as_of``, ``snapshot`` or ``tree``) come from the cache keyed on the data version
+    (``coverage/cache.py``) when caching is on: no query at all while nothing has changed. ``use_cache=False``
+    always computes.
+    """
+    if use_cache and as_of is None and snapshot is None and tree is None and coverage_cache.enabled():
+        return coverage_cache.cached("compute", _compute_for_cache)
+    return _compute(as_of=as_of, snapshot=snapshot, tree=tree)
+
+
+def _compute_for_cache() -> CoverageData:
+    # Everything a page may ask of the cached object is computed once here, not per request.
+    data = _compute()
+    data.facts  # noqa: B018 - load the mapping set into the cached object
+    data.__dict__["_summary"] = coverage_summary(data)
+    return data
+
+
+def _compute(
+    *, as_of: datetime.datetime | None = None, snapshot: Snapshot | None = None, tree: Tree | None = None
+) -> CoverageData:
+    tree = tree or build_tree()
+    facts = None
+    if snapshot is not None:
+        facts = mapping_set(snapshot=snapshot)
+        agg = _aggregate_facts(facts, tree)
+    else:
+        agg = _aggregate_live(as_of, tree)
+    evidence, unclassified = _evidence_by_fault()
+    challenges = _challenges_by_fault()
+    explicit, partial, papers, methods = agg.explicit, agg.partial, agg.papers, agg.methods
+
+    # Post-order roll-up: children are computed before their parent.
+    results: dict[int, FaultCoverage] = {}
+    subtree_papers: dict[int, set] = {}
+    for root in tree.roots:
+        for node in reversed(list(root.walk())):
+            fid = node.fault.pk
+            is_leaf = node.fault.kind == Fault.Kind.LEAF
+            status = leaf_status(explicit[fid], partial[fid]) if is_leaf else None
+            own_papers = set(papers[fid])
+            ev = evidence.get(fid, EvidenceCounts())
+            ev_sub = ev
+            leaves = 1 if is_leaf else 0
+            counts = Counter({status: 1}) if status else Counter()
+            category_mappings = 0 if is_leaf else explicit[fid] + partial[fid]
+            for child in node.children:
+                child_row = results[child.fault.pk]
+                own_papers |= subtree_papers[child.fault.pk]
+                ev_sub = ev_sub + child_row.evidence_subtree
+                leaves += child_row.leaves
+                counts[Status.ADDRESSED] += child_row.leaves_addressed
+                counts[Status.PARTIAL] += child_row.leaves_partial
+                counts[Status.UNADDRESSED] += child_row.leaves_unaddressed
+                category_mappings += child_row.category_mappings_subtree
+            subtree_papers[fid] = own_papers
+            results[fid] = FaultCoverage(
+                fault=node.fault,
+                depth=node.depth,
+                parent_code=node.parent.fault.code if node.parent else None,
+                status=status,
+                explicit=explicit[fid],
+                partial=partial[fid],
+                papers=len(papers[fid]),
+                papers_subtree=len(own_papers),
+                category_mappings_subtree=category_mappings,
+                evidence=ev,
+                evidence_subtree=ev_sub,
+                leaves=leaves,
+                leaves_addressed=counts[Status.ADDRESSED],
+                leaves_partial=counts[Status.PARTIAL],
+                leaves_unaddressed=counts[Status.UNADDRESSED],
+                challenges=challenges.get(fid, 0),
+                methods=tuple(sorted(methods[fid])),
+            )
+    rows = [results[node.fault.pk] for node in tree]
+    all_papers: set = set()
+    for root in tree.roots:
+        all_papers |= subtree_papers[root.fault.pk]
+    leaf_ids = {row.fault.pk for row in rows if row.is_leaf}
+    totals = MappingTotals(
+        papers=len(all_papers),
+        mappings=sum(explicit.values()) + sum(partial.values()),
+        explicit=sum(explicit.values()),
+        partial=sum(partial.values()),
+        category=sum(explicit[fid] + partial[fid] for fid in set(explicit) | set(partial) if fid not in leaf_ids),
+    )
+    return CoverageData(
+        rows=rows, tree=tree, unclassified=unclassified, totals=totals, as_of=as_of, preloaded_facts=facts
+    )
+
+
+def fault_coverage(**kwargs) -> list[FaultCoverage]:
+    """One row per fault, tree order (see ``compute``)."""
+    return compute(**kwargs).rows
+
+
+#
+# Summary
+#
+
+
+@dataclass(frozen=True)
+class LeafShares:
+    total: int
+    addressed: int
+    partial: int
+    unaddressed: int
+
+    def share(self, status: Status) -> Share:
+        return Share(getattr(self, status.value), self.total)
+
+    @property
+    def addressed_pct(self) -> Decimal | None:
+        return percent(self.addressed, self.total)
+
+    @property
+    def partial_pct(self) -> Decimal | None:
+        return percent(self.partial, self.total)
+
+    @property
+    def unaddressed_pct(self) -> Decimal | None:
+        return percent(self.unaddressed, self.total)
+
+
+@dataclass(frozen=True)
+class PracticeShares:
+    """Practitioner records of one source by the status of the leaf they are classified to."""
+
+    classified: int  # classified to a leaf: the denominator
+    unclassified: int
+    on_category: int  # classified to a category node: counted, not in the denominator
+    addressed: int
+    partial: int
+    unaddressed: int
+
+    @property
+    def unaddressed_pct(self) -> Decimal | None:
+        return percent(self.unaddressed, self.classified)
+
+    @property
+    def unaddressed_share(self) -> Share:
+        return Share(self.unaddressed, self.classified)
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    leaves: LeafShares
+    github: PracticeShares
+    stackoverflow: PracticeShares
+    interviews: PracticeShares
+    papers: int  # distinct papers in the mapping set
+    mappings: int
+    explicit_mappings: int
+    partial_mappings: int
+    category_mappings: int
+    challenges_confirmed: int
+
+    def computed_value(self, key: str) -> Decimal | int | None:
+        """A computed figure by dotted key, e.g. ``leaves.addressed_pct``; None when unknown."""
+        if key == "papers.total":
+            return self.papers
+        if key == "challenges.confirmed":
+            return self.challenges_confirmed
+        group, _, attr = key.partition(".")
+        target = getattr(self, group, None)
+        return getattr(target, attr, None) if target is not None and attr else None
+
+
+def coverage_summary(data: CoverageData | None = None, **kwargs) -> CoverageSummary:
+    """Totals and shares over a computation (computed afresh when ``data`` is not given). One query.
+
+    The cached live computation carries its summary already (no query).
+    """
+    data = data or compute(**kwargs)
+    memo = data.__dict__.get("_summary")
+    if memo is not None:
+        return memo
+    leaves = [row for row in data.rows if row.is_leaf]
+    by_status = Counter(row.status for row in leaves)
+
+    def practice(attr: str) -> PracticeShares:
+        counts = Counter()
+        on_category = 0
+        for row in data.rows:
+            n = getattr(row.evidence, attr)
+            if row.is_leaf:
+                counts[row.status] += n
+            else:
+                on_category += n
+        return PracticeShares(
+            classified=sum(counts.values()),
+            unclassified=data.unclassified.get(attr, 0),
+            on_category=on_category,
+            addressed=counts[Status.ADDRESSED],
+            partial=counts[Status.PARTIAL],
+            unaddressed=counts[Status.UNADDRESSED],
+        )
+
+    totals = data.totals
+    Challenge = _related_model("challenges")
+    return CoverageSummary(
+        leaves=LeafShares(
+            total=len(leaves),
+            addressed=by_status[Status.ADDRESSED],
+            partial=by_status[Status.PARTIAL],
+            unaddressed=by_status[Status.UNADDRESSED],
+        ),
+        github=practice("github"),
+        stackoverflow=practice("stackoverflow"),
+        interviews=practice("interviews"),
+        papers=totals.papers,
+        mappings=totals.mappings,
+        explicit_mappings=totals.explicit,
+        partial_mappings=totals.partial,
+        category_mappings=totals.category,
+        challenges_confirmed=Challenge.objects.filter(status="confirmed").count(),
+    )
+
+
+@dataclass(frozen=True)
+class ReportedComparison:
+    figure: ReportedFigure
+    computed: Decimal | int | None
+
+
+def reported_comparison(summary: CoverageSummary) -> list[ReportedComparison]:
+    """The survey's published figures, each beside the computed figure it corresponds to. One query."""
+    figures = ReportedFigure.objects.select_related("source").order_by("position", "key")
+    return [
+        ReportedComparison(fig, summary.computed_value(fig.computed_counterpart) if fig.computed_counterpart else None)
+        for fig in figures
+    ]
+
+
+def _pct(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def summary_dict(summary: CoverageSummary, comparisons: Iterable[ReportedComparison] = ()) -> dict:
+    """The stable machine-readable form (``manage.py coverage --json``, ``/api/coverage/summary/``, snapshots)."""
+
+    def practice(p: PracticeShares) -> dict:
+        return {
+            "classified": p.classified,
+            "unclassified": p.unclassified,
+            "on_category": p.on_category,
+            "addressed": p.addressed,
+            "partial": p.partial,
+            "unaddressed": p.unaddressed,
+            "unaddressed_pct": _pct(p.unaddressed_pct),
+        }
+
+    leaves = summary.leaves
+    return {
+        "leaves": {
+            "total": leaves.total,
+            "addressed": leaves.addressed,
+            "partial": leaves.partial,
+            "unaddressed": leaves.unaddressed,
+            "addressed_pct": _pct(leaves.addressed_pct),
+            "partial_pct": _pct(leaves.partial_pct),
+            "unaddressed_pct": _pct(leaves.unaddressed_pct),
+        },
+        "github": practice(summary.github),
+        "interviews": practice(summary.interviews),
+        "stackoverflow": practice(summary.stackoverflow),
+        "papers": {
+            "total": summary.papers,
+            "mappings": summary.mappings,
+            "explicit": summary.explicit_mappings,
+            "partial": summary.partial_mappings,
+            "category_level": summary.category_mappings,
+        },
+        "challenges": {"confirmed": summary.challenges_confirmed},
+        "reported": [
+            {
+                "key": c.figure.key,
+                "value": float(c.figure.value),
+                "unit": c.figure.unit,
+                "of": c.figure.of,
+                "locator": c.figure.locator,
+                "source": c.figure.source.citation,
+                "source_key": c.figure.source.key,
+                "computed_counterpart": c.figure.computed_counterpart or None,
+                "computed": float(c.computed) if isinstance(c.computed, Decimal) else c.computed,
+            }
+            for c in comparisons
+        ],
+    }
+
+
+#
+# Research vs practice: categories x methods, demand gaps
+#
+
+
+@dataclass(frozen=True)
+class GapCell:
+    category: Fault  # a top-level category
+    method: Method  # a top-level method family
+    papers: int  # distinct papers using the method on a fault in the category's subtree
+
+
+def gap_map(data: CoverageData, *, depth: int = 0) -> list[GapCell]:
+    """Fault categories (at ``depth``) x top-level debugging methods, counting distinct papers. One query."""
+    method_list = list(Method.objects.order_by("position", "code"))
+    by_id = {m.pk: m for m in method_list}
+    tops = [m for m in method_list if m.parent_id is None]
+    top_of = {m.code: by_id[m.parent_id] if m.parent_id else m for m in method_list}
+    category_of: dict[int, Fault] = {}
+    categories = [node for node in data.tree if node.depth == depth and node.fault.kind == Fault.Kind.CATEGORY]
+    for node in categories:
+        for fid in node.descendant_ids():
+            category_of[fid] = node.fault
+    papers: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for fact in data.facts:
+        category = category_of.get(fact.fault_id)
+        if category is None:
+            continue
+        for code in fact.methods:
+            top = top_of.get(code)
+            if top is not None:
+                papers[(category.pk, top.code)].add(fact.paper)
+    return [
+        GapCell(category=node.fault, method=method, papers=len(papers[(node.fault.pk, method.code)]))
+        for node in categories
+        for method in tops
+    ]
+
+
+@dataclass(frozen=True)
+class DemandGap:
+    row: FaultCoverage
+    evidence: int
+    papers: int
+
+
+def demand_gaps(data: CoverageData, *, min_evidence: int = 5, max_papers: int = 0) -> list[DemandGap]:
+    """Leaves with much practitioner evidence and little research, most evidence first."""
+    gaps = [
+        DemandGap(row, row.evidence_subtree.total, row.papers)
+        for row in data.rows
+        if row.is_leaf and row.evidence_subtree.total >= min_evidence and row.papers <= max_papers
+    ]
+    return sorted(gaps, key=lambda gap: (-gap.evidence, gap.row.fault.position))
+
+
+def papers_per_year_by_method(data: CoverageData) -> dict[tuple[int | None, str], int]:
+    """(year, top-level method code) -> distinct papers in the mapping set. One query for the years."""
+    Paper = _related_model("mappings").paper.field.related_model
+    paper_keys = {fact.paper for fact in data.facts}
+    years = dict(Paper.objects.filter(key__in=paper_keys).values_list("key", "year")) if paper_keys else {}
+    parents = dict(Method.objects.values_list("code", "parent__code"))
+    seen: dict[tuple[int | None, str], set[str]] = defaultdict(set)
+    for fact in data.facts:
+        for code in fact.methods:
+            top = parents.get(code) or code
+            seen[(years.get(fact.paper), top)].add(fact.paper)
+    return {key: len(value) for key, value in sorted(seen.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1]))}
+
+
+def computed_share(summary: CoverageSummary, key: str) -> Share | None:
+    """Numerator and denominator behind a computed percentage key (``leaves.addressed_pct``,
+    ``github.unaddressed_pct``), so a page can show "27 / 103" beside "26.2%". None for any other key."""
+    group, _, attr = key.partition(".")
+    status = attr.removesuffix("_pct")
+    if not attr.endswith("_pct") or status not in {s.value for s in Status}:
+        return None
+    target = getattr(summary, group, None)
+    if isinstance(target, LeafShares):
+        return target.share(Status(status))
+    if isinstance(target, PracticeShares):
+        return Share(getattr(target, status), target.classified)
+    return None
+
+
+def demand_gaps_by_category(data: CoverageData, *, depth: int = 0, **kwargs) -> dict[str, list[DemandGap]]:
+    """Demand gaps (``demand_gaps(data, **kwargs)``) grouped by the category at ``depth`` that holds them.
+
+    Every category at that depth is a key (with an empty list when it has none), in tree order. No query.
+    """
+    groups: dict[str, list[DemandGap]] = {
+        node.fault.code: [] for node in data.tree if node.depth == depth and node.fault.kind == Fault.Kind.CATEGORY
+    }
+    for gap in demand_gaps(data, **kwargs):
+        chain = [*data.tree.by_id[gap.row.fault.pk].ancestors, data.tree.by_id[gap.row.fault.pk]]
+        if len(chain) > depth and chain[depth].fault.code in groups:
+            groups[chain[depth].fault.code].append(gap)
+    return groups
+
+
+@dataclass(frozen=True)
+class ChallengeCatalogue:
+    """How much of the survey's list of challenges the knowledge base catalogues ("7 of 13")."""
+
+    confirmed: int  # challenges named by the survey and catalogued here
+    candidates: int  # recurring themes from our coding, not the survey's
+    reported: ReportedFigure | None  # the survey's own count of challenges, when stored
+    interviews: int  # transcripts the encounter frequencies were coded from
+
+
+def challenge_catalogue() -> ChallengeCatalogue:
+    """Confirmed and candidate challenges beside the survey's reported count. Three queries."""
+    Challenge = _related_model("challenges")
+    Interview = Challenge.passages.rel.related_model.interview.field.related_model
+    counts = Counter(dict(Challenge.objects.values_list("status").annotate(n=Count("pk")).order_by()))
+    reported = ReportedFigure.objects.select_related("source").filter(computed_counterpart="challenges.confirmed")
+    return ChallengeCatalogue(
+        confirmed=counts.get("confirmed", 0),
+        candidates=counts.get("candidate", 0),
+        reported=reported.first(),
+        interviews=Interview.objects.count(),
+    )

@@ -1,0 +1,25 @@
+"""Bump the coverage data version when any data coverage reads changes (see ``coverage/cache.py``).
+
+The receivers live here, on top of the apps whose models they listen to, and are connected from
+``CoverageConfig.ready()``: taxonomy, papers and challenges know nothing of the cache. ``FaultMapping`` saves cover
+approval, rejection and retraction; its ``methods`` feed the gap map.
+"""
+
+from django.db.models.signals import post_migrate
+
+from challenges.models import Artifact, Challenge, ChallengeFault, Interview, InterviewMention
+from coverage.cache import bump_data_version, bump_on_change
+from papers.models import FaultMapping, Paper
+from taxonomy.models import Fault, Method, ReportedFigure, Source
+
+
+def _after_migrate(sender, **kwargs) -> None:
+    # `migrate` and `flush` (which empties every table) both end with post_migrate.
+    bump_data_version()
+
+
+def connect() -> None:
+    bump_on_change(Fault, Method, ReportedFigure, Source)
+    bump_on_change(Paper, FaultMapping, m2m=(FaultMapping.methods.through,))
+    bump_on_change(Artifact, Interview, InterviewMention, Challenge, ChallengeFault)
+    post_migrate.connect(_after_migrate, dispatch_uid="kb-coverage-post-migrate", weak=False)

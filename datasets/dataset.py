@@ -1,0 +1,306 @@
+"""The whole dataset as one JSON document with a versioned schema: export, and idempotent import (backups).
+
+Format (``schema_version`` 1)::
+
+    {"format": "kb-dataset", "schema_version": 1, "scope": "full" | "public", "exported_at": "...",
+     "counts": {"taxonomy.fault": 132, ...},
+     "records": {"taxonomy.fault": [{"pk": 1, "fields": {"code": "H-1", "parent": null, "source": "humbatova2020",
+                                                         ...}}, ...], ...}}
+
+Every record names the rows it refers to by their **identity** (a fault by its code, a paper by its key, a mapping
+by its uid, an interview mention by ``[interview number, position]``, a user by username), never by a database
+id, so a file imports into any database. ``pk`` is kept so a restore into an empty database reproduces the ids
+too (history entries and links keep pointing at the same rows).
+
+Scopes:
+
+* ``full`` (``manage.py export_dataset``, the backup): every record of the project's apps, including pending,
+  rejected and retracted mappings, submissions, the users and groups they belong to (with password hashes),
+  API tokens, snapshots and their entries, and the change history of faults, papers, mappings and submissions.
+  The file is as sensitive as the database.
+* ``public`` (``/api/export/dataset/``): what anyone may read: approved papers and mappings, the taxonomy,
+  methods, sources, reported figures, practitioner evidence, interviews, challenges, snapshots. No user, no
+  submission, no history.
+
+Import matches each record on its identity: an existing row is updated only where it differs, a missing one is
+created (with its original id when that id is free). Importing the same file twice changes nothing the second
+time. Import writes with ``bulk_create``/``update`` (no per-row signals, so no new history entries) and bumps
+the coverage cache's data version once at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import decimal
+import graphlib
+import uuid
+from collections import defaultdict
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+FORMAT = "kb-dataset"
+SCHEMA_VERSION = 1
+PUBLIC = "public"
+FULL = "full"
+SCOPES = (PUBLIC, FULL)
+
+PROJECT_APPS = ("taxonomy", "papers", "challenges", "coverage", "accounts", "kb_site")
+# Models that moved to another app since files were written: the old label still imports.
+MOVED_LABELS = {"taxonomy.snapshot": "coverage.snapshot", "taxonomy.snapshotentry": "coverage.snapshotentry"}
+# Outside the project's apps, the full backup also keeps who may log in and their API tokens.
+ACCOUNT_MODELS = ("auth.group", "auth.user", "authtoken.token")
+
+# Identity of models whose first unique field is not the right one to match on.
+IDENTITY_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "taxonomy.fault": ("code",),
+    "auth.user": ("username",),
+}
+
+# What the public export leaves out of the rows it includes.
+PUBLIC_ROWS: dict[str, Q] = {
+    "papers.paper": Q(status="approved"),
+    "papers.faultmapping": Q(status="approved", paper__status="approved"),
+}
+
+
+class DatasetError(Exception):
+    """The file cannot be imported (unknown schema version, unknown model, a reference to a missing row)."""
+
+
+#
+# Which models, in which order, matched on what
+#
+
+
+def _label(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+def tracked_model(model: type[models.Model]) -> type[models.Model] | None:
+    """The model a django-simple-history ``Historical…`` model records, or None for an ordinary model."""
+    return getattr(model, "instance_type", None) if model.__name__.startswith("Historical") else None
+
+
+def identity_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The field names a row of ``model`` is matched on: a stable unique key, never the auto-increment id."""
+    label = _label(model)
+    if label in IDENTITY_OVERRIDES:
+        return IDENTITY_OVERRIDES[label]
+    tracked = tracked_model(model)
+    if tracked is not None:
+        return ("history_date", "history_type", *identity_fields(tracked))
+    pk = model._meta.pk
+    if not isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
+        return (pk.name,)
+    for f in model._meta.local_concrete_fields:
+        if f.unique and not f.primary_key and not f.null:
+            return (f.name,)
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.condition is None and constraint.fields:
+            return tuple(constraint.fields)
+    for together in model._meta.unique_together:
+        return tuple(together)
+    raise DatasetError(f"{model._meta.label} has no unique key to match rows on; add it to IDENTITY_OVERRIDES.")
+
+
+def _user_fk(f: models.Field) -> bool:
+    return f.is_relation and f.related_model is not None and _label(f.related_model) == "auth.user"
+
+
+def dataset_models(scope: str = FULL) -> list[type[models.Model]]:
+    """The models a ``scope`` export holds, each after the models it refers to (history last)."""
+    if scope not in SCOPES:
+        raise DatasetError(f"Unknown scope {scope!r}; expected one of {', '.join(SCOPES)}.")
+    chosen = []
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.app_label not in PROJECT_APPS:
+            continue
+        if scope == PUBLIC and (
+            tracked_model(model) is not None
+            or any(_user_fk(f) and not f.null for f in meta.local_concrete_fields)
+            or _label(model) == "papers.submission"
+        ):
+            continue
+        chosen.append(model)
+    if scope == FULL:
+        for label in ACCOUNT_MODELS:
+            with contextlib.suppress(LookupError):
+                chosen.append(apps.get_model(label))
+    labels = {_label(model): model for model in chosen}
+    sorter = graphlib.TopologicalSorter()
+    for label, model in sorted(labels.items()):
+        deps = set()
+        if tracked_model(model) is None:
+            for f in [*model._meta.local_concrete_fields, *model._meta.local_many_to_many]:
+                target = f.related_model if f.is_relation else None
+                if target is not None and target is not model and _label(target) in labels:
+                    deps.add(_label(target))
+        else:
+            deps = {other for other in labels if tracked_model(labels[other]) is None}
+        sorter.add(label, *sorted(deps))
+    return [labels[label] for label in sorter.static_order()]
+
+
+def _plain_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.local_concrete_fields if not f.primary_key]
+
+
+def _m2m_fields(model: type[models.Model]) -> list[models.ManyToManyField]:
+    return [f for f in model._meta.local_many_to_many if f.remote_field.through._meta.auto_created]
+
+
+#
+# Identities: pk <-> key, one query per model
+#
+
+
+def _freeze(value):
+    """A JSON identity (lists for compound keys) as a hashable key."""
+    return tuple(_freeze(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+def _thaw(value):
+    return [_thaw(v) for v in value] if isinstance(value, tuple) else value
+
+
+def _reference_key(target: type[models.Model], raw):
+    """A reference to a ``target`` row as written in the file -> the key ``Keys`` holds for that row.
+
+    The file holds JSON (a uid is a string); ``Keys`` holds the identity fields' Python values (a UUID),
+    so each part goes through its field's ``to_python`` (and a relation part through its own target's).
+    """
+    if raw is None:
+        return None
+    names = identity_fields(target)
+    parts = list(raw) if len(names) > 1 and isinstance(raw, list | tuple) else [raw]
+    if len(parts) != len(names):
+        return _freeze(raw)  # malformed: matches nothing, reported by the caller
+    typed = []
+    for name, part in zip(names, parts, strict=True):
+        f = target._meta.get_field(name)
+        if part is None:
+            typed.append(None)
+        elif f.is_relation:
+            typed.append(_reference_key(f.related_model, part))
+        else:
+            typed.append(f.to_python(part))
+    return typed[0] if len(typed) == 1 else tuple(typed)
+
+
+class Keys:
+    """pk -> identity key per model, loaded lazily with one query per model and kept current during an import."""
+
+    def __init__(self):
+        self._by_pk: dict[type[models.Model], dict] = {}
+        self._by_key: dict[type[models.Model], dict] = {}
+
+    def by_pk(self, model: type[models.Model]) -> dict:
+        if model not in self._by_pk:
+            names = identity_fields(model)
+            fields = [model._meta.get_field(name) for name in names]
+            result = {}
+            for pk, *values in model._base_manager.values_list("pk", *[f.attname for f in fields]).order_by():
+                parts = [
+                    self.by_pk(f.related_model).get(v, ("missing", v)) if f.is_relation and v is not None else v
+                    for f, v in zip(fields, values, strict=True)
+                ]
+                result[pk] = parts[0] if len(parts) == 1 else tuple(parts)
+            self._by_pk[model] = result
+            self._by_key[model] = {key: pk for pk, key in result.items()}
+        return self._by_pk[model]
+
+    def pk(self, model: type[models.Model], key):
+        self.by_pk(model)
+        return self._by_key[model].get(key)
+
+    def add(self, model: type[models.Model], pk, key) -> None:
+        self.by_pk(model)[pk] = key
+        self._by_key[model][key] = pk
+
+
+#
+# Export
+#
+
+
+def _to_json(f: models.Field, value):
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    return value
+
+
+def _reference(keys: Keys, target: type[models.Model], pk):
+    if pk is None:
+        return None
+    key = keys.by_pk(target).get(pk)
+    if key is None:
+        return {"missing_pk": pk}  # a history entry may point at a row deleted since
+    return _thaw(key)
+
+
+def dump(scope: str = FULL) -> dict:
+    """Every record of ``scope`` as one JSON-ready dict (see the module docstring). A few queries per model."""
+    chosen = dataset_models(scope)
+    chosen_labels = {_label(model) for model in chosen}
+    keys = Keys()
+    records: dict[str, list[dict]] = {}
+    for model in chosen:
+        label = _label(model)
+        queryset = model._base_manager.order_by("pk")
+        if scope == PUBLIC and label in PUBLIC_ROWS:
+            queryset = queryset.filter(PUBLIC_ROWS[label])
+        fields = _plain_fields(model)
+        m2m = _m2m_fields(model)
+        values = list(queryset.values("pk", *[f.attname for f in fields]))
+        m2m_values = _m2m_values(model, m2m, [row["pk"] for row in values])
+        rows = []
+        for row in values:
+            out = {}
+            for f in fields:
+                value = row[f.attname]
+                if f.is_relation:
+                    if scope == PUBLIC and _label(f.related_model) not in chosen_labels:
+                        value = None  # a user or a submission: not public
+                    out[f.name] = _reference(keys, f.related_model, value)
+                else:
+                    out[f.name] = _to_json(f, value)
+            for f in m2m:
+                targets = m2m_values[f.name].get(row["pk"], [])
+                out[f.name] = sorted((_thaw(keys.by_pk(f.related_model)[pk]) for pk in targets), key=repr)
+            rows.append({"pk": _to_json(model._meta.pk, row["pk"]), "fields": out})
+        records[label] = rows
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "scope": scope,
+        "exported_at": timezone.now().isoformat(),
+        "counts": {label: len(rows) for label, rows in records.items()},
+        "records": records,
+    }
+
+
+def _m2m_values(model, m2m_fields, pks) -> dict[str, dict]:
+    result = {}
+    for f in m2m_fields:
+        through = f.remote_field.through
+        source = f.m2m_field_name()
+        target = f.m2m_reverse_field_name()
+        by_row = defaultdict(list)
+        if pks:
+            for row_pk, target_pk in through.objects.filter(**{f"{source}__in": pks}).values_list(
+                f"{source}_id", f"{target}_id"
+            ):
+                by_row[row_pk].append(target_pk)
+        result[f.name] = by_row
+    return result

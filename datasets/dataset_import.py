@@ -1,0 +1,241 @@
+"""Import of a dataset document (``datasets.dataset`` describes the format): rows matched on their identity,
+updated where they differ, created where missing; idempotent and all or nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import graphlib
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+
+from coverage.cache import bump_data_version
+from datasets.dataset import (
+    FORMAT,
+    FULL,
+    MOVED_LABELS,
+    SCHEMA_VERSION,
+    DatasetError,
+    Keys,
+    _label,
+    _m2m_fields,
+    _plain_fields,
+    _reference_key,
+    dataset_models,
+    identity_fields,
+    tracked_model,
+)
+
+
+@dataclass
+class ImportResult:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values()) or any(self.updated.values())
+
+
+def check_header(data) -> None:
+    """Refuse anything but a kb-dataset document of a schema version this code reads."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise DatasetError(f'Not a knowledge-base dataset file (expected "format": "{FORMAT}").')
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise DatasetError(
+            f"Unsupported dataset schema version {version!r}: this version of the app reads schema version "
+            f"{SCHEMA_VERSION} only. Import the file with the app version that exported it."
+        )
+    if not isinstance(data.get("records"), dict):
+        raise DatasetError('The file has no "records" object.')
+
+
+@contextlib.contextmanager
+def _keeping_timestamps(model: type[models.Model]) -> Iterator[None]:
+    """Let bulk_create store the file's created/updated times instead of "now" (auto_now fields)."""
+    saved = []
+    for f in model._meta.concrete_fields:
+        if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add):
+            saved.append((f, f.auto_now, f.auto_now_add))
+            f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+@transaction.atomic
+def load(data: dict) -> ImportResult:
+    """Import a dataset document (see the module docstring): idempotent, all or nothing."""
+    check_header(data)
+    data = {**data, "records": {MOVED_LABELS.get(label, label): rows for label, rows in data["records"].items()}}
+    known = {_label(model): model for model in dataset_models(FULL)}
+    unknown = sorted(set(data["records"]) - set(known))
+    if unknown:
+        raise DatasetError(f"Unknown record types in the file: {', '.join(unknown)}.")
+    keys = Keys()
+    pk_maps: dict[type[models.Model], dict] = defaultdict(dict)
+    result = ImportResult()
+    explicit_pk_models = []
+    for label, model in known.items():
+        records = data["records"].get(label)
+        if records is None:
+            continue
+        if not isinstance(records, list):
+            raise DatasetError(f"{label}: expected a list of records.")
+        try:
+            created, updated, unchanged = _load_model(model, records, keys, pk_maps)
+        except (KeyError, TypeError, AttributeError, ValueError, ValidationError) as exc:
+            raise DatasetError(f"{label}: malformed record ({exc.__class__.__name__}: {exc}).") from exc
+        result.created[label], result.updated[label], result.unchanged[label] = created, updated, unchanged
+        if created:
+            explicit_pk_models.append(model)
+    _reset_sequences(explicit_pk_models)
+    _bump_coverage_cache()
+    return result
+
+
+def _sorted_by_self_reference(model, records: list[dict]) -> list[dict]:
+    """Records whose self-reference (a fault's parent) points at another record of the file come after it."""
+    self_fields = [f.name for f in _plain_fields(model) if f.is_relation and f.related_model is model]
+    if not self_fields:
+        return records
+    names = identity_fields(model)
+    by_key = {_record_key(model, r, names): r for r in records}
+    sorter = graphlib.TopologicalSorter()
+    for key, record in by_key.items():
+        parents = [_reference_key(model, record["fields"].get(name)) for name in self_fields]
+        sorter.add(key, *[p for p in parents if p is not None and p in by_key])
+    try:
+        return [by_key[key] for key in sorter.static_order()]
+    except graphlib.CycleError as exc:
+        raise DatasetError(f"{model._meta.label}: the file's parent links form a cycle.") from exc
+
+
+def _record_key(model, record: dict, names: tuple[str, ...]):
+    parts = []
+    for name in names:
+        f = model._meta.get_field(name)
+        raw = record["fields"].get(name) if not f.primary_key else record.get("pk")
+        if f.is_relation:
+            parts.append(_reference_key(f.related_model, raw))
+        else:
+            parts.append(f.to_python(raw) if raw is not None else None)
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+def _resolve(keys: Keys, pk_maps, f: models.Field, raw, *, lenient: bool):
+    if raw is None:
+        return None
+    target = f.related_model
+    if isinstance(raw, dict) and "missing_pk" in raw:
+        if lenient:
+            return raw["missing_pk"]
+        raise DatasetError(f"{f.model._meta.label}.{f.name} refers to a row missing from the file.")
+    pk = keys.pk(target, _reference_key(target, raw))
+    if pk is None:
+        if lenient:
+            return None
+        raise DatasetError(f"{f.model._meta.label}.{f.name}: no {target._meta.label} {raw!r} in the file or database.")
+    return pk
+
+
+def _load_model(model, records: list[dict], keys: Keys, pk_maps) -> tuple[int, int, int]:
+    names = identity_fields(model)
+    fields = _plain_fields(model)
+    m2m = _m2m_fields(model)
+    tracked = tracked_model(model)
+    taken = set(model._base_manager.values_list("pk", flat=True))
+    created = updated = unchanged = 0
+    pending: list[tuple[models.Model, dict, object]] = []
+    self_referencing = any(f.is_relation and f.related_model is model for f in fields)
+    current = {row["pk"]: row for row in model._base_manager.values("pk", *[f.attname for f in fields]).order_by()}
+    for record in _sorted_by_self_reference(model, records):
+        values = {}
+        for f in fields:
+            raw = record["fields"].get(f.name)
+            if f.is_relation:
+                values[f.attname] = _resolve(keys, pk_maps, f, raw, lenient=tracked is not None)
+            elif tracked is not None and f.name == tracked._meta.pk.name:
+                # A history entry's copy of the tracked row's id follows that row to its id in this database.
+                values[f.attname] = pk_maps[tracked].get(raw, raw)
+            else:
+                values[f.attname] = f.to_python(raw) if raw is not None else None
+        key = _record_key(model, record, names)
+        pk = keys.pk(model, key)
+        file_pk = model._meta.pk.to_python(record.get("pk")) if record.get("pk") is not None else None
+        if pk is not None:
+            row = current.get(pk, {})
+            changes = {name: value for name, value in values.items() if row.get(name) != value}
+            if changes:
+                with _keeping_timestamps(model):
+                    model._base_manager.filter(pk=pk).update(**changes)
+                updated += 1
+            else:
+                unchanged += 1
+        else:
+            obj = model(**values)
+            if file_pk is not None and file_pk not in taken:
+                obj.pk = file_pk
+            if self_referencing:
+                with _keeping_timestamps(model):
+                    model._base_manager.bulk_create([obj])
+                pk = obj.pk
+                keys.add(model, pk, key)
+                taken.add(pk)
+            else:
+                pending.append((obj, record, key))
+            created += 1
+        if pk is not None:
+            pk_maps[model][file_pk] = pk
+            _set_m2m(model, m2m, pk, record, keys)
+    if pending:
+        with _keeping_timestamps(model):
+            model._base_manager.bulk_create([obj for obj, _, _ in pending], batch_size=500)
+        for obj, record, key in pending:
+            keys.add(model, obj.pk, key)
+            file_pk = model._meta.pk.to_python(record.get("pk")) if record.get("pk") is not None else None
+            pk_maps[model][file_pk] = obj.pk
+            _set_m2m(model, m2m, obj.pk, record, keys)
+    return created, updated, unchanged
+
+
+def _set_m2m(model, m2m_fields, pk, record: dict, keys: Keys) -> None:
+    for f in m2m_fields:
+        raw = record["fields"].get(f.name) or []
+        wanted = set()
+        for item in raw:
+            target_pk = keys.pk(f.related_model, _reference_key(f.related_model, item))
+            if target_pk is None:
+                raise DatasetError(f"{model._meta.label}.{f.name}: no {f.related_model._meta.label} {item!r}.")
+            wanted.add(target_pk)
+        through = f.remote_field.through
+        source, target = f"{f.m2m_field_name()}_id", f"{f.m2m_reverse_field_name()}_id"
+        have = set(through.objects.filter(**{source: pk}).values_list(target, flat=True))
+        if have - wanted:
+            through.objects.filter(**{source: pk, f"{target}__in": have - wanted}).delete()
+        if wanted - have:
+            through.objects.bulk_create([through(**{source: pk, target: t}) for t in sorted(wanted - have)])
+
+
+def _reset_sequences(model_list) -> None:
+    """After rows were inserted with explicit ids, move PostgreSQL's id sequences past them."""
+    if not model_list:
+        return
+    statements = connection.ops.sequence_reset_sql(no_style(), model_list)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def _bump_coverage_cache() -> None:
+    """bulk_create/update send no signals: tell the coverage cache that data changed."""
+    bump_data_version()

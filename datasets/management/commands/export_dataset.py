@@ -1,0 +1,34 @@
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.json import DjangoJSONEncoder
+
+from datasets import dataset
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the whole dataset as one JSON document with a versioned schema (the backup; import it with "
+        "import_dataset). --scope full (default) keeps everything incl. users, submissions and history: keep the "
+        "file as safe as the database. --scope public writes what /api/export/dataset/ serves."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", "-o", default="-", help="File to write (default: standard output).")
+        parser.add_argument("--scope", choices=dataset.SCOPES, default=dataset.FULL)
+        parser.add_argument("--indent", type=int, default=None)
+
+    def handle(self, *args, output, scope, indent, **options):
+        document = dataset.dump(scope=scope)
+        text = json.dumps(document, cls=DjangoJSONEncoder, indent=indent, ensure_ascii=False)
+        if output == "-":
+            sys.stdout.write(text + "\n")
+            return
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+        except OSError as exc:
+            raise CommandError(f"Cannot write {output}: {exc}") from exc
+        total = sum(document["counts"].values())
+        self.stderr.write(f"Wrote {total} records ({scope}, schema version {dataset.SCHEMA_VERSION}) to {output}.")
