@@ -26,6 +26,7 @@ from coverage.coverage import (
     ReportedComparison,
     Status,
     computed_share,
+    practitioner_evidence,
 )
 
 STATUS_COLOURS: dict[Status | None, str] = {
@@ -114,7 +115,7 @@ def taxonomy_sunburst(data: CoverageData) -> Chart:
         ids.append(row.code)
         labels.append(row.fault.name)
         parents.append(row.parent_code or "")
-        values.append(ev.total)
+        values.append(practitioner_evidence(ev))
         colours.append(STATUS_COLOURS[row.status])
         status = (
             row.status_label
@@ -260,22 +261,26 @@ def research_vs_practice(data: CoverageData) -> Chart:
         figure.add_trace(
             go.Scatter(
                 name=status.label,
-                x=[row.evidence.github_and_interviews for row in group],
+                x=[practitioner_evidence(row.evidence) for row in group],
                 y=[row.papers for row in group],
                 mode="markers",
                 marker={"color": STATUS_COLOURS[status], "size": 10, "opacity": 0.75, "line": {"width": 1}},
-                customdata=[[row.code, row.fault.name, row.evidence.github, row.evidence.interviews] for row in group],
+                customdata=[
+                    [row.code, row.fault.name, row.evidence.github, row.evidence.stackoverflow, row.evidence.interviews]
+                    for row in group
+                ],
                 hovertemplate=(
-                    "<b>%{customdata[1]}</b> (%{customdata[0]})<br>Papers: %{y}<br>"
-                    "GitHub %{customdata[2]} + interviews %{customdata[3]} = %{x}<extra>" + status.label + "</extra>"
+                    "<b>%{customdata[1]}</b> (%{customdata[0]})<br>Papers: %{y}<br>GitHub %{customdata[2]} + "
+                    "StackOverflow %{customdata[3]} + interviews %{customdata[4]} = %{x}"
+                    f"<extra>{status.label}</extra>"
                 ),
             )
         )
-    most_evidence = max((row.evidence.github_and_interviews for row in leaves), default=0)
+    most_evidence = max((practitioner_evidence(row.evidence) for row in leaves), default=0)
     most_papers = max((row.papers for row in leaves), default=0)
     # Pad below zero so the many dots on an axis are not cut in half.
     figure.update_xaxes(
-        title="Practitioner evidence (GitHub artefacts + interview mentions)", range=[-1, most_evidence * 1.05 + 1]
+        title="Practitioner evidence (GitHub + StackOverflow + interviews)", range=[-1, most_evidence * 1.05 + 1]
     )
     figure.update_yaxes(
         title="Papers mapped to the leaf", range=[-0.6, most_papers + 0.6], dtick=1 if most_papers <= 15 else None
@@ -287,8 +292,9 @@ def research_vs_practice(data: CoverageData) -> Chart:
             row.status_label,
             row.papers,
             row.evidence.github,
+            row.evidence.stackoverflow,
             row.evidence.interviews,
-            row.evidence.github_and_interviews,
+            practitioner_evidence(row.evidence),
         )
         for row in leaves
     ]
@@ -296,13 +302,23 @@ def research_vs_practice(data: CoverageData) -> Chart:
         key="research-vs-practice",
         title="Research vs practice per leaf fault",
         caption=(
-            "Each dot is a leaf fault: across, how often practitioners hit it (GitHub artefacts and interview "
-            "mentions classified to it); up, how many papers address it. Dots low on the right are faults "
-            "practitioners meet often that research has not addressed. Colour and legend give the status."
+            "Each dot is a leaf fault: across, how often practitioners hit it (GitHub artefacts, StackOverflow "
+            "posts and interview mentions classified to it); up, how many papers address it. Dots low on the right "
+            "are faults practitioners meet often that research has not addressed. Colour and legend give the status."
         ),
         figure=_layout(figure, height=460, legend={"orientation": "h", "y": -0.2}),
         table=Table(
-            ("Fault id", "Name", "Status", "Papers", "GitHub", "Interview mentions", "GitHub + interviews"), rows
+            (
+                "Fault id",
+                "Name",
+                "Status",
+                "Papers",
+                "GitHub",
+                "StackOverflow",
+                "Interview mentions",
+                "Practitioner evidence",
+            ),
+            rows,
         ),
     )
 

@@ -140,11 +140,6 @@ class EvidenceCounts:
     def total(self) -> int:
         return self.github + self.stackoverflow + self.interviews
 
-    @property
-    def github_and_interviews(self) -> int:
-        """Practice evidence of the research-vs-practice view: GitHub artefacts plus interview mentions."""
-        return self.github + self.interviews
-
     def __add__(self, other: EvidenceCounts) -> EvidenceCounts:
         return EvidenceCounts(
             self.github + other.github, self.stackoverflow + other.stackoverflow, self.interviews + other.interviews
@@ -188,6 +183,12 @@ class FaultCoverage:
     @property
     def unaddressed_share(self) -> Share:
         return Share(self.leaves_unaddressed, self.leaves)
+
+
+def practitioner_evidence(evidence: EvidenceCounts) -> int:
+    """The one measure of practitioner evidence every view uses: GitHub artefacts + StackOverflow posts + interview
+    mentions classified to the fault (the explorer's sort, the treemap's sizes, the scatter, the demand gaps)."""
+    return evidence.total
 
 
 def leaf_status(explicit: int, partial: int) -> Status:
@@ -665,9 +666,9 @@ class DemandGap:
 def demand_gaps(data: CoverageData, *, min_evidence: int = 5, max_papers: int = 0) -> list[DemandGap]:
     """Leaves with much practitioner evidence and little research, most evidence first."""
     gaps = [
-        DemandGap(row, row.evidence_subtree.total, row.papers)
+        DemandGap(row, practitioner_evidence(row.evidence_subtree), row.papers)
         for row in data.rows
-        if row.is_leaf and row.evidence_subtree.total >= min_evidence and row.papers <= max_papers
+        if row.is_leaf and practitioner_evidence(row.evidence_subtree) >= min_evidence and row.papers <= max_papers
     ]
     return sorted(gaps, key=lambda gap: (-gap.evidence, gap.row.fault.position))
 

@@ -7,7 +7,7 @@ evidence are reached through ``Fault``'s related names, so this app imports no o
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -27,31 +27,60 @@ def _related(name: str):
 
 
 @dataclass
-class ExplorerNode:
+class ExplorerRow:
+    """One row of the explorer's tree-table: a node, its depth and ancestors (for folding), whether it matched."""
+
     row: FaultCoverage
+    depth: int
+    path: list[str]  # codes of its ancestors, root first
+    has_children: bool
     matched: bool
-    children: list[ExplorerNode] = field(default_factory=list)
 
 
-def _explorer(data: coverage.CoverageData, matched: set[int] | None) -> list[ExplorerNode]:
-    """The tree with coverage rows; with ``matched``, only those nodes and their ancestors (for context)."""
+# How the explorer can be ordered: the tree itself, or its leaves alone by a measure (most telling first).
+SORTS = {
+    "tree": "Tree order",
+    "evidence": "Leaves by practitioner evidence (most first)",
+    "papers": "Leaves by papers (fewest first)",
+}
+
+
+def _explorer(data: coverage.CoverageData, matched: set[int] | None, sort: str) -> list[ExplorerRow]:
+    """Tree order (with ``matched``: those nodes plus their ancestors, greyed, for context), or leaves sorted."""
+    rows: list[ExplorerRow] = []
     by_code = {row.code: row for row in data.rows}
 
-    def build(node) -> ExplorerNode | None:
-        children = [child for child in (build(c) for c in node.children) if child is not None]
-        hit = matched is None or node.fault.pk in matched
-        if not hit and not children:
-            return None
-        return ExplorerNode(by_code[node.fault.code], hit, children)
+    def keep(node) -> bool:
+        return matched is None or node.fault.pk in matched or any(keep(child) for child in node.children)
 
-    return [built for built in (build(root) for root in data.tree.roots) if built is not None]
+    def walk(node, path: list[str]) -> None:
+        if not keep(node):
+            return
+        hit = matched is None or node.fault.pk in matched
+        rows.append(ExplorerRow(by_code[node.fault.code], len(path), path, bool(node.children), hit))
+        for child in node.children:
+            walk(child, [*path, node.fault.code])
+
+    for root in data.tree.roots:
+        walk(root, [])
+    if sort == "tree":
+        return rows
+    leaves = [r for r in rows if r.row.is_leaf and r.matched]
+    if sort == "evidence":
+        leaves.sort(key=lambda r: (-coverage.practitioner_evidence(r.row.evidence), r.row.papers, r.row.fault.position))
+    else:
+        leaves.sort(key=lambda r: (r.row.papers, -coverage.practitioner_evidence(r.row.evidence), r.row.fault.position))
+    return [ExplorerRow(r.row, 0, [], False, True) for r in leaves]
 
 
 @require_safe
 def fault_list(request):
     data = coverage.compute()
     filterset = FaultFilterSet(request.GET or None, queryset=Fault.objects.all())
+    # API-only parameters (database ids) are left out of the page's form, so its URLs carry one per concept.
     label_choices(filterset.form, tree=data.tree, hidden=["parent_id"])
+    sort = request.GET.get("sort", "tree")
+    sort = sort if sort in SORTS else "tree"
     matched = None
     filtering = filterset.is_bound and filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
     if filtering:
@@ -62,8 +91,11 @@ def fault_list(request):
         {
             "filter": filterset,
             "filtering": filtering,
+            "sort": sort,
+            "sorts": SORTS,
+            "sort_label": SORTS[sort],
             # Built only if the template renders the tree (not when the cached fragment is used).
-            "nodes": functools.cache(lambda: _explorer(data, matched)),
+            "rows": functools.cache(lambda: _explorer(data, matched, sort)),
             "matched_count": len(matched) if matched is not None else None,
             "summary": coverage.coverage_summary(data),
             # The unfiltered tree (about 1 MB of HTML at the benchmark's 1,000 faults) is rendered once per data

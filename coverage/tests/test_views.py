@@ -161,7 +161,9 @@ class CoverageDashboardTests(KBTestCase):
 
     def test_research_vs_practice_plots_each_leaf(self):
         traces = {t["name"]: t for t in self.specs()["chart-research-vs-practice-spec"]["data"]}
-        self.assertEqual((traces["Addressed"]["x"], traces["Addressed"]["y"]), ([2], [1]))  # issue + mention; alpha
+        self.assertEqual(
+            (traces["Addressed"]["x"], traces["Addressed"]["y"]), ([3], [1])
+        )  # issue + post + mention; alpha
         self.assertEqual((traces["Unaddressed"]["x"], traces["Unaddressed"]["y"]), ([1], [0]))  # the commit
         self.assertEqual(traces["Partially addressed"]["x"], [])
 

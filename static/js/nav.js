@@ -2,6 +2,17 @@
    the header simply wraps). The breakpoint matches the CSS one (kb.css, "Header"). */
 (function () {
   "use strict";
+
+  // A table wider than the screen scrolls inside its box: make that box reachable and named for keyboard users.
+  document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+    if (wrap.scrollWidth <= wrap.clientWidth) return;
+    var caption = wrap.querySelector("caption");
+    var heading = caption || wrap.previousElementSibling;
+    wrap.setAttribute("tabindex", "0");
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", (heading && heading.textContent.trim().slice(0, 80)) || "Table");
+  });
+
   var nav = document.querySelector(".site-header .nav");
   var button = nav && nav.querySelector(".nav-toggle");
   if (!button) return;
