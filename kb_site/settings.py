@@ -221,7 +221,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("KB_STATIC_ROOT", BASE_DIR / "staticfiles"))
 # plotly.js is our partial bundle (static/vendor/plotly/plotly-kb.min.js: only the trace types the charts draw),
 # built from the npm package of the version the Python plotly package renders for (`make plotly-bundle`), so
 # nothing is fetched from a CDN or built at run time.
@@ -304,6 +304,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Docstrings are written in reST (``code``); Swagger UI and ReDoc render Markdown: one hook converts them.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kb_site.api.schema.markdown_backticks",
+    ],
     # Several models have a `kind`, `status` or `origin`: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "FaultKindEnum": "taxonomy.models.Fault.Kind",
