@@ -48,6 +48,17 @@ class HomeTests(KBTestCase):
         self.assertIn("computed here: 1 of 2", github)  # the commit's leaf is unaddressed, the is not
         self.assertIn("33.3%", github)
 
+    def test_partial_share_is_shown_and_reported_figures_say_what_they_measure(self):
+        grow(self, 2)  # g0 partial, g1 explicit; with T.1-1 addressed and T-1 now partial: 2 + 2 of 4
+        html = self.client.get(self.url).content.decode()
+        partial = self.figure(html, "partial")
+        self.assertIn("Leaf faults partially addressed", partial)
+        self.assertIn("computed here: 2 of 4", partial)
+        self.assertIn("50.0%", partial)
+        addressed = self.figure(html, "addressed")
+        self.assertIn('<div class="label">Leaf faults addressed</div>', addressed)
+        self.assertIn("for the same measure", addressed)
+
     def test_counts_follow_the_data(self):
         html = self.client.get(self.url).content.decode()
         self.assertIn("1 of 2", self.figure(html, "addressed"))
