@@ -23,20 +23,24 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## Migrate and load the committed fixtures into whatever DATABASE_URL names (SQLite file by default).
+## Migrate, then bring the data to the shipped seed release (DATABASE_URL; SQLite file by default). Never overwrites:
+## an empty database gets the seed, one that holds data gets only what a newer release adds or changes where
+## nobody curated it (`manage.py seed status` shows what that would be). Then train the bug-report classifier when
+## its artefact (var/classifier/, git-ignored) is missing or stale.
 data: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --no-input
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py loaddata taxonomy papers challenges
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py snapshot create seed --if-missing \
-		--description "The curated data as first loaded"
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py seed upgrade
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py train_classifier --if-missing
 
 ## Serve on http://127.0.0.1:8000 with the real data (embedded SQLite unless DATABASE_URL says otherwise).
 run: data
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## The whole test suite (set DATABASE_URL=postgres://... to run it on PostgreSQL, as CI does).
+## The whole test suite (set DATABASE_URL=postgres://... to run it on PostgreSQL, as CI does), on
+## PYTEST_WORKERS processes (pytest-xdist; each has its own test database; a file's tests stay on one worker).
+PYTEST_WORKERS ?= 2
 test: install-dev
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -32,6 +32,20 @@ def _tests_speak_plain_http():
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests create many users: a fast hasher first (new hashes), the production ones after (hashes made by a
+    ``manage.py`` subprocess still check). No test is about the strength of the hash; production keeps Django's.
+    """
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    ):
+        yield
+
+
 @pytest.fixture
 def postgres_only():
     if connection.vendor != "postgresql":

@@ -28,9 +28,9 @@ SNAPSHOT_PERMISSION = "coverage.add_snapshot"
 # retracted instead). The data migration applies the same rule.
 CURATOR_APPS = ("papers", "taxonomy", "challenges", "coverage")
 CURATOR_ACTIONS = ("add", "change", "view")
-# History rows are written by django-simple-history only; a frozen snapshot never changes.
+# History rows are written by django-simple-history only; a frozen snapshot or a published release never changes.
 CURATOR_EXCLUDED = Q(codename__contains="historical") | Q(
-    codename__in=["change_snapshot", "add_snapshotentry", "change_snapshotentry"]
+    codename__in=["change_snapshot", "add_snapshotentry", "change_snapshotentry", "change_release"]
 )
 
 

@@ -2,8 +2,7 @@
 
 ``bench/run.py`` writes the coverage-summary JSON under ``bench/results/tmp/static/`` before it starts gunicorn;
 WhiteNoise (the same middleware that serves every static file in production) then serves it at
-``/static/bench/coverage-summary.json``. ``bench/urls.py`` adds one trivial view, the floor for any response
-Django serves. Nothing else differs from ``kb_site.settings``.
+``/static/bench/coverage-summary.json``. Nothing else differs from ``kb_site.settings``.
 """
 
 from pathlib import Path
@@ -14,4 +13,3 @@ from kb_site.settings import STATICFILES_DIRS
 BENCH_STATIC_DIR = Path(__file__).resolve().parent / "results" / "tmp" / "static"
 BENCH_STATIC_DIR.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [*STATICFILES_DIRS, ("bench", BENCH_STATIC_DIR)]
-ROOT_URLCONF = "bench.urls"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coverage import views
+from coverage import feeds, views
 
 app_name = "coverage"
 
@@ -12,4 +12,11 @@ urlpatterns = [
     path("snapshots/new/", views.snapshot_create, name="snapshot-create"),
     path("snapshots/diff/", views.snapshot_diff, name="snapshot-diff"),
     path("snapshots/<slug:name>/", views.snapshot_detail, name="snapshot-detail"),
+    # Releases: "new", "latest" and "feed" come before <version>/ (ReleaseForm refuses them as versions).
+    path("releases/", views.release_list, name="release-list"),
+    path("releases/new/", views.release_create, name="release-create"),
+    path("releases/latest/", views.release_latest, name="release-latest"),
+    path("releases/feed/", feeds.release_feed, name="release-feed"),
+    path("releases/<str:version>/", views.release_detail, name="release-detail"),
+    path("releases/<str:version>/download/", views.release_download, name="release-download"),
 ]

@@ -11,17 +11,27 @@ from numbers import Number
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Count
+from django.db.models import Count, Min
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from coverage import cache as coverage_cache
-from coverage import charts, coverage, snapshots
+from coverage import charts, coverage, releases, snapshots
 from coverage.charts import FIGURE_LABELS
-from coverage.models import Snapshot
+from coverage.forms import ReleaseForm
+from coverage.models import Release, Snapshot
+from coverage.release_archive import ArchiveError
+from coverage.release_files import release_csl
+from datasets import seed
+from kb_site.citations import KB_NAME, formats
 from kb_site.ui import optional_url
+from papers.models import FaultMapping
 from taxonomy.models import Source
 
+RELEASE_PERMISSION = "coverage.add_release"
 SNAPSHOT_PERMISSION = "coverage.add_snapshot"
 LIVE = "live"
 RESERVED_NAMES = {LIVE, "new", "diff"}  # "live" means the current data; the others are page addresses
@@ -175,14 +185,26 @@ def home(request):
         }
         for c in coverage.reported_comparison(summary)
     ]
+    latest = Release.objects.for_list().first()
+    if latest is not None:
+        jsonld = _release_context(request, latest)["jsonld"]
+    else:
+        jsonld = releases.live_dataset_jsonld(
+            page_url=request.build_absolute_uri("/"),
+            export_url=request.build_absolute_uri(reverse("api:export-dataset")),
+            figures=coverage.summary_dict(summary),
+        )
     return render(
         request,
         "coverage/home.html",
         {
+            "jsonld": jsonld,
+            "latest_release": latest,
             "summary": summary,
             "headline": headline,
             "catalogue": coverage.challenge_catalogue(),
             "survey": next((h["comparison"].figure.source for h in headline), None),
+            "seed_release": seed.current_release(),
         },
     )
 
@@ -258,5 +280,92 @@ def sources(request):
             "sources": Source.objects.all(),
             "comparisons": coverage.reported_comparison(summary),
             "summary": summary,
+            "seed_releases": seed.releases(),
         },
     )
+
+
+#
+# Releases
+#
+
+
+def _release_context(request, release: Release) -> dict:
+    """A release page's context: figures, diff, citations, schema.org Dataset. 1 query (the first approval)."""
+    page_url = request.build_absolute_uri(release.get_absolute_url())
+    download_url = request.build_absolute_uri(reverse("coverage:release-download", args=[release.version]))
+    first_approval = FaultMapping.objects.filter(uid__in=release.snapshot.entries.values("mapping_uid")).aggregate(
+        first=Min("approved_at")
+    )["first"]
+    return {
+        "release": release,
+        "rows": _figure_rows(snapshots._flatten(release.figures)),
+        "changes": release.changes,
+        "citation": formats(release_csl(release)),
+        "jsonld": releases.dataset_jsonld(
+            release,
+            page_url=page_url,
+            download_url=download_url,
+            temporal_start=first_approval.date().isoformat() if first_approval else None,
+        ),
+    }
+
+
+@require_safe
+def release_list(request):
+    return render(
+        request,
+        "coverage/release_list.html",
+        {"releases": list(Release.objects.for_list()), "can_publish": request.user.has_perm(RELEASE_PERMISSION)},
+    )
+
+
+@require_safe
+def release_detail(request, version):
+    release = get_object_or_404(Release.objects.for_list(), version=version)
+    return render(request, "coverage/release_detail.html", _release_context(request, release))
+
+
+@require_safe
+def release_latest(request):
+    release = Release.objects.for_list().first()
+    if release is None:
+        raise Http404("No release has been published yet.")
+    return redirect(release)
+
+
+@require_safe
+def release_download(request, version):
+    release = get_object_or_404(Release.objects.only("version", "archive", "archive_sha256"), version=version)
+    response = HttpResponse(bytes(release.archive), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="kb-release-{release.version}.zip"'
+    response["ETag"] = f'"{release.archive_sha256}"'
+    response["Cache-Control"] = "public, max-age=31536000, immutable"  # a release never changes
+    return response
+
+
+@login_required
+@permission_required(RELEASE_PERMISSION, raise_exception=True)
+def release_create(request):
+    """GET: the form, with release notes generated from the chosen snapshot's diff; POST: publish."""
+    previous = releases.previous_release()
+    if request.method == "POST":
+        form = ReleaseForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            url = request.build_absolute_uri(reverse("coverage:release-detail", args=[data["version"]]))
+            try:
+                release = releases.publish(**data, url=url, published_by=request.user.get_username())
+            except (releases.ReleaseError, ArchiveError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Published release {release.version}.")
+                return redirect(release)
+        return render(request, "coverage/release_form.html", {"form": form, "previous": previous}, status=400)
+    snapshot = Snapshot.objects.filter(name=request.GET.get("snapshot", "")).first()
+    snapshot = snapshot or Snapshot.objects.order_by("-created_at", "-pk").first()
+    initial = {"date": timezone.localdate(), "name": KB_NAME}
+    if snapshot is not None:
+        changes = releases.draft_changes(snapshot, previous)
+        initial.update(snapshot=snapshot.name, release_notes=releases.draft_notes(snapshot, changes, previous))
+    return render(request, "coverage/release_form.html", {"form": ReleaseForm(initial=initial), "previous": previous})

@@ -30,12 +30,16 @@ the coverage cache's data version once at the end.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime
 import decimal
 import graphlib
+import itertools
+import json
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 
 from django.apps import apps
 from django.db import models
@@ -48,7 +52,7 @@ PUBLIC = "public"
 FULL = "full"
 SCOPES = (PUBLIC, FULL)
 
-PROJECT_APPS = ("taxonomy", "papers", "challenges", "coverage", "accounts", "kb_site")
+PROJECT_APPS = ("taxonomy", "papers", "challenges", "coverage", "accounts", "kb_site", "datasets")
 # Models that moved to another app since files were written: the old label still imports.
 MOVED_LABELS = {"taxonomy.snapshot": "coverage.snapshot", "taxonomy.snapshotentry": "coverage.snapshotentry"}
 # Outside the project's apps, the full backup also keeps who may log in and their API tokens.
@@ -123,7 +127,9 @@ def dataset_models(scope: str = FULL) -> list[type[models.Model]]:
         if scope == PUBLIC and (
             tracked_model(model) is not None
             or any(_user_fk(f) and not f.null for f in meta.local_concrete_fields)
-            or _label(model) == "papers.submission"
+            # A release holds its own archive (the public data as of then): never nested in another export.
+            or _label(model) in ("papers.submission", "coverage.release")
+            or meta.app_label == "datasets"  # seed bookkeeping, not knowledge
         ):
             continue
         chosen.append(model)
@@ -237,6 +243,8 @@ def _to_json(f: models.Field, value):
         return str(value)
     if isinstance(value, datetime.timedelta):
         return value.total_seconds()
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")  # BinaryField.to_python reads base64 back
     return value
 
 
@@ -249,23 +257,31 @@ def _reference(keys: Keys, target: type[models.Model], pk):
     return _thaw(key)
 
 
-def dump(scope: str = FULL) -> dict:
-    """Every record of ``scope`` as one JSON-ready dict (see the module docstring). A few queries per model."""
-    chosen = dataset_models(scope)
-    chosen_labels = {_label(model) for model in chosen}
-    keys = Keys()
-    records: dict[str, list[dict]] = {}
-    for model in chosen:
-        label = _label(model)
-        queryset = model._base_manager.order_by("pk")
-        if scope == PUBLIC and label in PUBLIC_ROWS:
-            queryset = queryset.filter(PUBLIC_ROWS[label])
-        fields = _plain_fields(model)
-        m2m = _m2m_fields(model)
-        values = list(queryset.values("pk", *[f.attname for f in fields]))
-        m2m_values = _m2m_values(model, m2m, [row["pk"] for row in values])
-        rows = []
-        for row in values:
+CHUNK = 2000  # rows fetched (and m2m links looked up) per query when exporting
+
+
+def _header(scope: str) -> dict:
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "scope": scope,
+        "exported_at": timezone.now().isoformat(),
+    }
+
+
+def _rows(model: type[models.Model], scope: str, keys: Keys, chosen_labels: set[str]) -> Iterator[dict]:
+    """One model's records in the file's shape, read ``CHUNK`` rows at a time (memory bounded by the chunk plus
+    the identity maps of the models it refers to)."""
+    label = _label(model)
+    queryset = model._base_manager.order_by("pk")
+    if scope == PUBLIC and label in PUBLIC_ROWS:
+        queryset = queryset.filter(PUBLIC_ROWS[label])
+    fields = _plain_fields(model)
+    m2m = _m2m_fields(model)
+    values = queryset.values("pk", *[f.attname for f in fields]).iterator(chunk_size=CHUNK)
+    while chunk := list(itertools.islice(values, CHUNK)):
+        m2m_values = _m2m_values(model, m2m, [row["pk"] for row in chunk])
+        for row in chunk:
             out = {}
             for f in fields:
                 value = row[f.attname]
@@ -278,16 +294,38 @@ def dump(scope: str = FULL) -> dict:
             for f in m2m:
                 targets = m2m_values[f.name].get(row["pk"], [])
                 out[f.name] = sorted((_thaw(keys.by_pk(f.related_model)[pk]) for pk in targets), key=repr)
-            rows.append({"pk": _to_json(model._meta.pk, row["pk"]), "fields": out})
-        records[label] = rows
-    return {
-        "format": FORMAT,
-        "schema_version": SCHEMA_VERSION,
-        "scope": scope,
-        "exported_at": timezone.now().isoformat(),
-        "counts": {label: len(rows) for label, rows in records.items()},
-        "records": records,
-    }
+            yield {"pk": _to_json(model._meta.pk, row["pk"]), "fields": out}
+
+
+def dump(scope: str = FULL) -> dict:
+    """Every record of ``scope`` as one JSON-ready dict (see the module docstring). A few queries per model.
+    Holds the whole dataset in memory: for backups of a large database, ``manage.py export_dataset`` streams."""
+    chosen = dataset_models(scope)
+    chosen_labels = {_label(model) for model in chosen}
+    keys = Keys()
+    records = {_label(model): list(_rows(model, scope, keys, chosen_labels)) for model in chosen}
+    return {**_header(scope), "counts": {label: len(rows) for label, rows in records.items()}, "records": records}
+
+
+def stream(scope: str = FULL, *, encoder: type[json.JSONEncoder] = json.JSONEncoder) -> Iterator[str]:
+    """The same document as ``dump`` as JSON text, written record by record: memory stays bounded whatever the
+    size of the database. ``counts`` comes after ``records`` (key order means nothing in JSON)."""
+    chosen = dataset_models(scope)
+    chosen_labels = {_label(model) for model in chosen}
+    keys = Keys()
+    encode = encoder(ensure_ascii=False).encode
+    header = encode(_header(scope))
+    yield header[:-1] + ', "records": {'
+    counts = {}
+    for index, model in enumerate(chosen):
+        label = _label(model)
+        yield ("," if index else "") + f"\n{encode(label)}: ["
+        counts[label] = 0
+        for record in _rows(model, scope, keys, chosen_labels):
+            yield ("," if counts[label] else "") + "\n" + encode(record)
+            counts[label] += 1
+        yield "]"
+    yield '}, "counts": ' + encode(counts) + "}\n"
 
 
 def _m2m_values(model, m2m_fields, pks) -> dict[str, dict]:

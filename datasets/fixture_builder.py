@@ -6,21 +6,15 @@ no value the field stays empty (or NULL) and the app says "unknown".
 """
 
 import json
-import uuid
 from collections import defaultdict
 from pathlib import Path
 
 from django.utils.text import slugify
 
 from datasets.fixture_challenges import build_challenges, build_evidence
+from datasets.fixture_papers import build_papers, latest_release, release_dates
 from datasets.survey_files import fixture_object as _obj
 from datasets.survey_files import read_csv as _read_csv
-
-# When the curated data was frozen into fixtures: the approval time of every seeded mapping.
-SEED_TIMESTAMP = "2026-11-25T00:00:00Z"
-SEED_CURATOR = "kb-editors"
-
-MAPPING_NAMESPACE = uuid.UUID("6f1d3a52-9a43-4c53-9d7b-0b6a3a6f9e10")
 
 # Which computed figure each reported figure is shown beside (our pairing, by meaning of the figure).
 COMPUTED_COUNTERPART = {
@@ -39,10 +33,6 @@ HUMBATOVA_ATTRIBUTION = (
     "(commit c03cca78), licensed under CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). "
     "Node names were reconstructed from the replication labels; counts were derived by the knowledge base."
 )
-
-
-def mapping_uid(paper_key: str, fault_code: str) -> str:
-    return str(uuid.uuid5(MAPPING_NAMESPACE, f"{paper_key}:{fault_code}"))
 
 
 def build_sources(data_dir: Path) -> list[dict]:
@@ -261,109 +251,43 @@ def build_methods(curated: dict) -> list[dict]:
     return objs
 
 
-def build_papers(curated: dict) -> list[dict]:
-    objs = []
-    for paper in curated["papers"]:
-        objs.append(
-            _obj(
-                "papers.paper",
-                {
-                    "key": paper["id"],
-                    "title": paper["title"],
-                    "title_normalised": _normalise(paper["title"]),
-                    "authors": paper["authors"],
-                    "authors_complete": bool(paper.get("authors_complete", True)),
-                    "year": paper["year"],
-                    "venue": paper["venue"] or "",
-                    "doi": paper["doi"] or None,
-                    "arxiv_id": paper["arxiv"] or None,
-                    "url": "",
-                    "abstract_source_url": paper.get("abstract_source_url") or "",
-                    "abstract_read": bool(paper.get("abstract_read")),
-                    "origin": paper["origin"],
-                    "source": ["nguyen2025" if paper["origin"] == "survey-reference-list" else "kb-curation"],
-                    "evidence_note": paper["evidence_note"] or "",
-                    "quote": paper.get("quote") or "",
-                    "quote_locator": paper.get("quote_locator") or "",
-                    "methods": [[code] for code in paper["methods"]],
-                    "phases": paper["phases"],
-                    "targets": paper["targets"],
-                    "status": "approved",
-                    "submitted_by": None,
-                    "created_at": SEED_TIMESTAMP,
-                    "updated_at": SEED_TIMESTAMP,
-                },
-            )
-        )
-    for paper in curated["papers"]:
-        for mapping in paper["mappings"]:
-            objs.append(
-                _obj(
-                    "papers.faultmapping",
-                    {
-                        "uid": mapping_uid(paper["id"], mapping["fault_id"]),
-                        "paper": [paper["id"]],
-                        "fault": [mapping["fault_id"]],
-                        "strength": mapping["strength"],
-                        # The curated data records methods, phases and targets per paper; each mapping inherits them.
-                        "methods": [[code] for code in paper["methods"]],
-                        "phases": paper["phases"],
-                        "targets": paper["targets"],
-                        "rationale": mapping["rationale"],
-                        "evidence_kind": mapping["evidence"],
-                        "evidence_note": "",
-                        "quote": "",
-                        "quote_locator": "",
-                        "status": "approved",
-                        "submission": None,
-                        "submitted_by": None,
-                        "curated_by": SEED_CURATOR,
-                        "approved_at": SEED_TIMESTAMP,
-                        "retracted_at": None,
-                        "created_at": SEED_TIMESTAMP,
-                        "updated_at": SEED_TIMESTAMP,
-                    },
-                )
-            )
-    for ref in curated["related_references"]:
-        objs.append(
-            _obj(
-                "papers.relatedreference",
-                {
-                    "title": ref["title"],
-                    "authors": ref.get("authors") or "",
-                    "year": ref.get("year"),
-                    "reason": ref["why_not_a_technique_paper"],
-                    "source": ["nguyen2025"],
-                },
-            )
-        )
-    return objs
+def build_all(data_dir: Path, release: int | None = None) -> dict[str, list[dict]]:
+    """Fixture name -> list of serialised objects, for seed ``release`` (default: the newest in the data).
 
-
-def _normalise(title: str) -> str:
-    from papers.models import normalise_title
-
-    return normalise_title(title)
-
-
-def build_all(data_dir: Path) -> dict[str, list[dict]]:
-    """Fixture name -> list of serialised objects."""
+    These names are the seeded fixture files (``datasets.seed`` applies them in this order): to seed another file,
+    add its builder here. Curated records of a later release than ``release`` are left out.
+    """
     curated = json.loads((data_dir / "curated" / "papers.json").read_text())
+    release = release or latest_release(curated)
     return {
         "taxonomy": build_sources(data_dir)
         + build_reported_figures(data_dir)
         + build_faults(data_dir)
         + build_methods(curated),
-        "papers": build_papers(curated),
+        "papers": build_papers(curated, release),
         "challenges": build_evidence(data_dir) + build_challenges(data_dir),
     }
 
 
-def write_all(data_dir: Path, out_dir: Path) -> dict[str, int]:
+def build_manifest(data_dir: Path, names: list[str], release: int | None = None) -> dict:
+    """The seed manifest (``fixtures/seed-release.json``): the release, the release dates, the seeded files."""
+    curated = json.loads((data_dir / "curated" / "papers.json").read_text())
+    release = release or latest_release(curated)
+    dates = release_dates(curated)
+    return {
+        "release": release,
+        "released_on": {str(n): dates[n].isoformat() for n in sorted(dates) if n <= release},
+        "fixtures": names,
+    }
+
+
+def write_all(data_dir: Path, out_dir: Path, release: int | None = None) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for name, objs in build_all(data_dir).items():
+    fixtures = build_all(data_dir, release)
+    for name, objs in fixtures.items():
         (out_dir / f"{name}.json").write_text(json.dumps(objs, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         counts[name] = len(objs)
+    manifest = build_manifest(data_dir, list(fixtures), release)
+    (out_dir / "seed-release.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return counts

@@ -1,10 +1,4 @@
-"""Every REST resource is registered here and mounted at /api/ (route names api:<basename>-list/-detail).
-
-Write endpoints of the submissions issue live in ``papers/api/submissions.py`` and register themselves through
-its ``register(router)`` function (called below when the module exists), so this file needs no edit for them.
-"""
-
-import importlib.util
+"""Every REST resource is registered here and mounted at /api/ (route names api:<basename>-list/-detail)."""
 
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -17,12 +11,14 @@ from challenges.api.views import (
     InterviewViewSet,
     StackOverflowPostViewSet,
 )
+from coverage.api.releases import ReleaseViewSet
 from coverage.api.snapshots import SnapshotDiffViewSet
 from coverage.api.views import CoverageViewSet, SnapshotViewSet
 from datasets.api.views import DatasetExportView
 from kb_site.api.views import RedocView, api_not_found, redoc_bundle
-from papers.api.views import FaultMappingViewSet, PaperViewSet
+from papers.api.views import FaultMappingViewSet, PaperViewSet, RetractionViewSet, SubmissionViewSet
 from taxonomy.api.views import FaultViewSet, MethodViewSet, ReportedFigureViewSet, SourceViewSet
+from triage.api.views import ClassifyView
 
 app_name = "api"
 
@@ -34,6 +30,7 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("reported-figures", ReportedFigureViewSet, basename="reported-figure")
 router.register("snapshots", SnapshotViewSet, basename="snapshot")
 router.register("snapshot-diff", SnapshotDiffViewSet, basename="snapshot-diff")
+router.register("releases", ReleaseViewSet, basename="release")
 
 router.register("papers", PaperViewSet, basename="paper")
 router.register("mappings", FaultMappingViewSet, basename="mapping")
@@ -42,13 +39,9 @@ router.register("stackoverflow-posts", StackOverflowPostViewSet, basename="stack
 router.register("interviews", InterviewViewSet, basename="interview")
 router.register("interview-mentions", InterviewMentionViewSet, basename="interview-mention")
 router.register("challenges", ChallengeViewSet, basename="challenge")
+router.register("submissions", SubmissionViewSet, basename="submission")
+router.register("retractions", RetractionViewSet, basename="retraction")
 
-# The submissions issue's write endpoints (token authentication): papers/api/submissions.py, when present.
-if importlib.util.find_spec("papers.api.submissions"):
-    from papers.api import submissions
-
-    if hasattr(submissions, "register"):
-        submissions.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -56,6 +49,7 @@ urlpatterns = [
     path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("export/dataset/", DatasetExportView.as_view(), name="export-dataset"),
+    path("classify/", ClassifyView.as_view(), name="classify"),
     *router.urls,
     # Anything else under /api/ is a JSON 404, not the HTML error page.
     re_path(r"^.*$", api_not_found, name="not-found"),

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "challenges",
     "coverage",
     "datasets",
+    "triage",
     "accounts",
     "search",
 ]
@@ -247,6 +248,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Where `build_fixtures` reads the survey data from (the shared folder beside the checkout).
 SURVEY_DATA_DIR = Path(os.environ.get("KB_SURVEY_DATA_DIR", BASE_DIR.parent / "shared" / "survey-data"))
+# The trained bug-report classifier (`manage.py train_classifier`, run by `make data`); kept out of git.
+KB_CLASSIFIER_PATH = Path(os.environ.get("KB_CLASSIFIER_PATH", BASE_DIR / "var" / "classifier" / "classifier.joblib"))
 
 # Request size limits: nothing legitimate is larger (BibTeX uploads are limited separately).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("coverage.urls")),
     path("papers/", include("papers.urls")),
     path("", include("challenges.urls")),
+    path("", include("triage.urls")),
     path("accounts/", include("accounts.auth_urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", include("kb_site.api_router")),

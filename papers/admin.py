@@ -8,19 +8,7 @@ class FaultMappingInline(admin.StackedInline):
     model = FaultMapping
     extra = 0
     autocomplete_fields = ["fault", "methods"]
-    fields = [
-        "fault",
-        "strength",
-        "status",
-        "methods",
-        "phases",
-        "targets",
-        "rationale",
-        "evidence_kind",
-        "evidence_note",
-        "quote",
-        "quote_locator",
-    ]
+    fields = ["fault", "status", "methods", *FaultMapping.CURATED_FIELDS]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("fault")

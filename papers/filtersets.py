@@ -1,7 +1,7 @@
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
-from papers.models import FaultMapping, Paper
+from papers.models import FaultMapping, Paper, Submission
 from taxonomy.filtersets import FaultCodeFilter, IntegerRangeFilter, MethodCodeFilter, method_ids, subtree_ids
 from taxonomy.models import Phase, ReviewStatus, Strength
 
@@ -15,6 +15,9 @@ class PaperFilterSet(django_filters.FilterSet):
     ancestor = FaultCodeFilter(method="filter_ancestor", label="Addresses any fault under (id)")
     strength = django_filters.ChoiceFilter(choices=Strength.choices, method="filter_strength", label="Mapping strength")
     origin = django_filters.ChoiceFilter(choices=Paper.Origin.choices, label="In the knowledge base because")
+    since = django_filters.IsoDateTimeFilter(
+        method="filter_since", label="Added, or given a newly approved mapping, since (ISO date-time)"
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("year", "year"), ("title", "title"), ("mapping_count", "mappings")),
         label="Sort by",
@@ -22,7 +25,7 @@ class PaperFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Paper
-        fields = ["q", "year", "method", "phase", "fault", "ancestor", "strength", "origin"]
+        fields = ["q", "year", "method", "phase", "fault", "ancestor", "strength", "origin", "since"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -58,6 +61,11 @@ class PaperFilterSet(django_filters.FilterSet):
     def filter_strength(self, queryset, name, value):
         return self._mapped(queryset, Q(strength=value))
 
+    def filter_since(self, queryset, name, value):
+        """For polling clients: papers created at or after ``value``, or with a mapping approved since then."""
+        newly_mapped = FaultMapping.objects.filter(status=ReviewStatus.APPROVED, approved_at__gte=value)
+        return queryset.filter(Q(created_at__gte=value) | Q(pk__in=newly_mapped.values("paper_id")))
+
 
 class FaultMappingFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
@@ -68,10 +76,13 @@ class FaultMappingFilterSet(django_filters.FilterSet):
     method = MethodCodeFilter(method="filter_method", label="Debugging method")
     phase = django_filters.ChoiceFilter(choices=Phase.choices, method="filter_phase", label="Phase")
     year = IntegerRangeFilter(field_name="paper__year", label="Paper year")
+    since = django_filters.IsoDateTimeFilter(
+        field_name="approved_at", lookup_expr="gte", label="Approved at or after (ISO date-time)"
+    )
 
     class Meta:
         model = FaultMapping
-        fields = ["q", "paper", "fault", "ancestor", "strength", "method", "phase", "year"]
+        fields = ["q", "paper", "fault", "ancestor", "strength", "method", "phase", "year", "since"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -89,3 +100,43 @@ class FaultMappingFilterSet(django_filters.FilterSet):
 
     def filter_phase(self, queryset, name, value):
         return queryset.filter(phases__icontains=f'"{value}"')
+
+
+class SubmissionFilterSet(django_filters.FilterSet):
+    """The review queue's and "my submissions" filters (the HTML pages and the API share it)."""
+
+    status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, empty_label="any status")
+    submitter = django_filters.CharFilter(field_name="submitter__username", label="Submitter (username)")
+    fault = FaultCodeFilter(method="filter_fault", label="Fault (id)")
+    claimed = django_filters.ChoiceFilter(
+        choices=[("me", "Claimed by me"), ("unclaimed", "Unclaimed"), ("others", "Claimed by others")],
+        method="filter_claimed",
+        empty_label="anyone",
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("created_at", "age"), ("submitter__username", "submitter"), ("first_fault", "fault")),
+        field_labels={"created_at": "Age", "submitter__username": "Submitter", "first_fault": "Fault"},
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["status", "submitter", "fault", "claimed"]
+
+    def filter_fault(self, queryset, name, value):
+        return queryset.filter(pk__in=FaultMapping.objects.filter(fault=value).values("submission_id"))
+
+    def filter_claimed(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if value == "unclaimed":
+            return queryset.filter(claimed_by__isnull=True)
+        if value == "me" and user is not None:
+            return queryset.filter(claimed_by=user)
+        if value == "others" and user is not None:
+            return queryset.filter(claimed_by__isnull=False).exclude(claimed_by=user)
+        return queryset
+
+    @staticmethod
+    def annotate(queryset):
+        """The sort key for "fault": the lowest fault position among the submission's mappings."""
+        return queryset.annotate(first_fault=Min("mappings__fault__position"))

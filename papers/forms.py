@@ -1,8 +1,8 @@
 """Forms for submitting papers and mappings, reviewing submissions and retracting mappings.
 
-The web form and the JSON API validate with the same forms: ``papers/api/submissions.py`` feeds the JSON
+The web form and the JSON API validate with the same forms: ``papers/api/views.py`` feeds the JSON
 body into them. Rules that need the database beyond a lookup (duplicate papers, mappings already in the
-knowledge base, the rate limit) live in ``papers/submissions.py``.
+knowledge base, the rate limit) live in ``papers/validation.py``.
 """
 
 from __future__ import annotations
@@ -10,15 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import django_filters
 from django import forms
-from django.db.models import Min
 from django.utils import timezone
 
 from papers.bibtex import MAX_BIBTEX_BYTES, BibTeXError, parse_bibtex
 from papers.models import ARXIV_RE, DOI_RE, FaultMapping, Paper, Submission
-from taxonomy.filtersets import FaultCodeFilter
-from taxonomy.models import Fault, Method, Phase, ReviewStatus, Strength
+from taxonomy.models import Fault, Method, Phase, Strength
 
 YEAR_MIN = 1950
 MAX_MAPPINGS = 20
@@ -380,43 +377,3 @@ class RetractForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give a reason for retracting this mapping; it is kept in its history."},
     )
-
-
-class SubmissionFilterSet(django_filters.FilterSet):
-    """The review queue's and "my submissions" filters (the HTML pages and the API share it)."""
-
-    status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, empty_label="any status")
-    submitter = django_filters.CharFilter(field_name="submitter__username", label="Submitter (username)")
-    fault = FaultCodeFilter(method="filter_fault", label="Fault (id)")
-    claimed = django_filters.ChoiceFilter(
-        choices=[("me", "Claimed by me"), ("unclaimed", "Unclaimed"), ("others", "Claimed by others")],
-        method="filter_claimed",
-        empty_label="anyone",
-    )
-    ordering = django_filters.OrderingFilter(
-        fields=(("created_at", "age"), ("submitter__username", "submitter"), ("first_fault", "fault")),
-        field_labels={"created_at": "Age", "submitter__username": "Submitter", "first_fault": "Fault"},
-        label="Sort by",
-    )
-
-    class Meta:
-        model = Submission
-        fields = ["status", "submitter", "fault", "claimed"]
-
-    def filter_fault(self, queryset, name, value):
-        return queryset.filter(pk__in=FaultMapping.objects.filter(fault=value).values("submission_id"))
-
-    def filter_claimed(self, queryset, name, value):
-        user = getattr(self.request, "user", None)
-        if value == "unclaimed":
-            return queryset.filter(claimed_by__isnull=True)
-        if value == "me" and user is not None:
-            return queryset.filter(claimed_by=user)
-        if value == "others" and user is not None:
-            return queryset.filter(claimed_by__isnull=False).exclude(claimed_by=user)
-        return queryset
-
-    @staticmethod
-    def annotate(queryset):
-        """The sort key for "fault": the lowest fault position among the submission's mappings."""
-        return queryset.annotate(first_fault=Min("mappings__fault__position"))

@@ -75,6 +75,9 @@ class Paper(models.Model):
         KB_CURATION = "kb-curation", "Added by knowledge-base editors"
         SUBMISSION = "submission", "Submitted by a researcher"
 
+    # What a submitter states about a new paper: the submission form's paper fields, the API's ``paper`` object.
+    SUBMITTED_FIELDS = ("title", "authors", "year", "venue", "doi", "arxiv_id", "url")
+
     key = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=500)
     title_normalised = models.CharField(max_length=500, db_index=True, editable=False)
@@ -151,11 +154,13 @@ class Paper(models.Model):
 
     @property
     def link(self) -> str:
+        """The paper's own address: its DOI, arXiv id or canonical URL, else "". Never ``abstract_source_url``: that is
+        where an abstract was read (often a mirror), not the paper."""
         if self.doi:
             return f"https://doi.org/{self.doi}"
         if self.arxiv_id:
             return f"https://arxiv.org/abs/{self.arxiv_id}"
-        return self.url or self.abstract_source_url
+        return self.url
 
 
 class RelatedReferenceManager(models.Manager):
@@ -283,9 +288,22 @@ class FaultMapping(models.Model):
         ABSTRACT_LATER = "abstract (later version)", "A later version's abstract"
         ARTIFACT = "artifact", "The authors' artefact (tool, README)"
         SECONDARY = "secondary", "A secondary source"
-        PAPER_TEXT = "paper text (intro excerpt)", "The paper's text"
+        PAPER_TEXT = "paper text (intro excerpt)", "The paper's text (intro excerpt)"
         TITLE = "title", "The title only"
         FULL_TEXT = "full text", "The full text"
+
+    # What a submitter or curator states about a mapping besides its paper, fault and methods (a many-to-many, so
+    # not a column): the one list the submission forms, the API, the admin and the data tools write and show.
+    CURATED_FIELDS = (
+        "strength",
+        "phases",
+        "targets",
+        "rationale",
+        "evidence_kind",
+        "evidence_note",
+        "quote",
+        "quote_locator",
+    )
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="mappings")

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_safe
 from coverage import cache as coverage_cache
 from coverage import coverage
 from coverage.coverage import FaultCoverage
+from kb_site.citations import formats
 from kb_site.ui import label_choices
+from taxonomy.citations import fault_csl
 from taxonomy.filtersets import FaultFilterSet
 from taxonomy.history import fault_history
 from taxonomy.models import Fault, related_model
@@ -142,6 +144,7 @@ def fault_detail(request, code: str):
         "mention_total": row.evidence.interviews,
         "evidence_limit": EVIDENCE_LIMIT,
         "history": fault_history(fault),
+        "citation": formats(fault_csl(fault, request.build_absolute_uri(fault.get_absolute_url()))),
         "challenge_links": list(
             Link.objects.filter(fault_id__in=subtree).select_related("challenge", "fault").order_by("challenge__status")
         ),

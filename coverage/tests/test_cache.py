@@ -68,7 +68,7 @@ class CoverageCacheTests(KBTestCase):
         self.assertIn("gamma", {fact.paper for fact in data.facts})
 
     def test_read_after_a_curator_approves_a_submission_is_fresh(self):
-        from papers import submissions
+        from papers import review
 
         with self.captureOnCommitCallbacks(execute=True):
             paper = make_paper("delta")
@@ -77,7 +77,7 @@ class CoverageCacheTests(KBTestCase):
         self.assertEqual(coverage.compute().row("T-1").status, coverage.Status.UNADDRESSED)
 
         with self.captureOnCommitCallbacks(execute=True):
-            submissions.approve(submission, self.curator)
+            review.approve(submission, self.curator)
 
         self.assertEqual(coverage.compute().row("T-1").status, coverage.Status.ADDRESSED)
 

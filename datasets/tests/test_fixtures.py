@@ -2,6 +2,7 @@
 
 import csv
 import json
+import tempfile
 from collections import Counter
 from io import StringIO
 from pathlib import Path
@@ -157,12 +158,26 @@ class FixtureCountTests(TestCase):
 
 
 class BuildFixturesTests(TestCase):
-    def test_rebuild_from_survey_data_is_byte_identical(self):
+    def setUp(self):
         if not (settings.SURVEY_DATA_DIR / "humbatova2020").exists():
             self.skipTest("shared/survey-data is not beside this checkout")
-        import tempfile
 
+    def test_rebuild_from_survey_data_is_byte_identical(self):
         with tempfile.TemporaryDirectory() as out:
             call_command("build_fixtures", out_dir=out, stdout=StringIO())
-            for name in ("taxonomy", "papers", "challenges"):
+            for name in ("taxonomy", "papers", "challenges", "seed-release"):
                 self.assertEqual((Path(out) / f"{name}.json").read_bytes(), (FIXTURES / f"{name}.json").read_bytes())
+
+    def test_an_older_release_holds_only_its_records(self):
+        curated = json.loads((settings.SURVEY_DATA_DIR / "curated" / "papers.json").read_text())
+        papers = [p for p in curated["papers"] if p["seed_release"] == 1]
+        references = [r for r in curated["related_references"] if r["seed_release"] == 1]
+        with tempfile.TemporaryDirectory() as out:
+            call_command("build_fixtures", out_dir=out, release=1, stdout=StringIO())
+            built = Counter(o["model"] for o in json.loads((Path(out) / "papers.json").read_text()))
+            manifest = json.loads((Path(out) / "seed-release.json").read_text())
+        self.assertEqual(built["papers.paper"], len(papers))
+        self.assertEqual(built["papers.faultmapping"], sum(len(p["mappings"]) for p in papers))
+        self.assertEqual(built["papers.relatedreference"], len(references))
+        self.assertEqual(manifest["release"], 1)
+        self.assertEqual(set(manifest["released_on"]), {"1"})

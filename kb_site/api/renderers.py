@@ -1,4 +1,5 @@
-"""Export renderers: CSV for every list (``?format=csv``) and BibTeX for papers (``?format=bibtex``).
+"""Export renderers: CSV for every list (``?format=csv``); BibTeX, RIS and CSL-JSON for papers (``?format=bibtex``,
+``?format=ris``, ``?format=csljson``).
 
 Export formats return the whole filtered list, not one page (see ``pagination.KBPagination``).
 """
@@ -7,13 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
-EXPORT_FORMATS = {"csv", "bibtex"}
+from kb_site.citations import CSL_MEDIA_TYPE, RIS_MEDIA_TYPE, to_csljson, to_ris
+
+EXPORT_FORMATS = {"csv", "bibtex", "ris", "csljson"}
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -158,3 +162,44 @@ class BibTeXRenderer(BaseRenderer):
             messages = _flatten_all(data) if isinstance(data, dict | list) else {"detail": data}
             text = "".join(f"% {key}: {value}\n" for key, value in messages.items())
         return text.encode(self.charset)
+
+
+def _csl_items(data) -> list[dict] | None:
+    """The CSL items of a response (a page's results, a list or one item); None for an error body."""
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        data = data["results"]
+    if isinstance(data, dict) and "type" in data and "title" in data:
+        return [data]
+    if isinstance(data, list) and all(isinstance(item, dict) and "type" in item for item in data):
+        return data
+    return None
+
+
+class RISRenderer(BaseRenderer):
+    """CSL items (``PaperCSLSerializer``) as RIS records, written by rispy (``?format=ris``)."""
+
+    media_type = RIS_MEDIA_TYPE
+    format = "ris"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        items = _csl_items(data)
+        if items is None:
+            # An error (404, 400): RIS has no comment syntax, so the message goes out as "key: value" lines.
+            messages = _flatten_all(data) if isinstance(data, dict | list) else {"detail": data}
+            return "".join(f"{key}: {value}\n" for key, value in messages.items()).encode(self.charset)
+        return to_ris(items).encode(self.charset)
+
+
+class CSLJSONRenderer(BaseRenderer):
+    """CSL items as CSL-JSON, the Citation Style Language's input format: always a JSON array (``?format=csljson``)."""
+
+    media_type = CSL_MEDIA_TYPE
+    format = "csljson"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        items = _csl_items(data)
+        if items is None:
+            return json.dumps(data, ensure_ascii=False).encode(self.charset)
+        return to_csljson(items).encode(self.charset)

@@ -50,8 +50,8 @@ class KBAutoSchema(AutoSchema):
             if self._browsable():
                 parameter["schema"]["enum"].append("api")
             parameter["description"] = (
-                "Response format (default: JSON, or HTML for a browser). The export formats csv (and bibtex for "
-                "papers) return the whole filtered list, not one page."
+                "Response format (default: JSON, or HTML for a browser). The export formats csv (and bibtex, ris "
+                "and csljson for papers) return the whole filtered list, not one page."
             )
         return parameters
 
@@ -67,7 +67,7 @@ class KBAutoSchema(AutoSchema):
             content = response.get("content", {})
             for media_type, body in content.items():
                 if media_type != "application/json":
-                    body["schema"] = TEXT  # CSV, BibTeX
+                    body["schema"] = TEXT  # CSV, BibTeX, RIS, CSL-JSON
             if content and self._browsable():
                 content["text/html"] = {"schema": TEXT}
 

@@ -74,6 +74,8 @@ def pages() -> list[str]:
         "/challenges/",
         challenge.get_absolute_url(),
         "/snapshots/",
+        "/releases/",
+        "/classify/",
         "/api-guide/",
         "/accounts/login/",
         "/accounts/signup/",

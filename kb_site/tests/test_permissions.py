@@ -18,8 +18,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from accounts.roles import make_curator
-from papers import submissions
+from papers import review, submissions
 from papers.forms import TARGET_CHOICES, Vocabulary
+from papers.submission_forms import SubmissionForms
 from papers.tests.factories import make_mapping, make_paper
 from taxonomy.models import Fault
 from taxonomy.tests.factories import make_fault, make_method
@@ -435,15 +436,15 @@ class PermissionTableTests(TestCase):
         owner, curator = cls.users["owner"], cls.users["curator"]
 
         def submit(title, fault):
-            forms = submissions.SubmissionForms.from_json(new_paper_json(title, fault), Vocabulary.load())
+            forms = SubmissionForms.from_json(new_paper_json(title, fault), Vocabulary.load())
             return submissions.submit(owner, forms)
 
         cls.pending_uid = submit("Pending technique", "T.1-1").uid
         changes = submit("Technique sent back", "T-1")
-        submissions.request_changes(changes, curator, "Quote the abstract.")
+        review.request_changes(changes, curator, "Quote the abstract.")
         cls.changes_uid = changes.uid
         approved_submission = submit("Approved technique", "T-1")
-        submissions.approve(approved_submission, curator)
+        review.approve(approved_submission, curator)
         cls.approved_uid = approved_submission.uid
 
     def setUp(self):

@@ -1,30 +1,77 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework.settings import api_settings
-from rest_framework.viewsets import ReadOnlyModelViewSet
+"""The papers API: papers and mappings (read-only), submissions and their review, retractions.
 
+Submissions: validation is the web form's (``papers.validation``): the JSON body, once its shape is checked, is fed
+into the same forms, so every rule and message is the same. Researchers see only their own submissions (others'
+are 404); curators see all. Who may edit a submission (``PUT``) is ``papers.submissions.edit_role``, the rule of
+the web's edit pages.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, status
+from rest_framework import serializers as fields
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
+
+from accounts.roles import RETRACT_PERMISSION, is_curator
 from kb_site.api.filters import FilterBackend, OrderingFilter
 from kb_site.api.params import LOOKUP_REGEX
-from kb_site.api.renderers import BibTeXRenderer
+from kb_site.api.renderers import BibTeXRenderer, CSLJSONRenderer, RISRenderer
+from papers import review, submissions
 from papers.api import serializers
-from papers.filtersets import FaultMappingFilterSet, PaperFilterSet
-from papers.models import FaultMapping, Paper
+from papers.api.serializers import (
+    MappingOutSerializer,
+    ReasonSerializer,
+    RetractionSerializer,
+    SubmissionSerializer,
+    SubmissionWriteSerializer,
+)
+from papers.duplicates import lookup, match_json
+from papers.filtersets import FaultMappingFilterSet, PaperFilterSet, SubmissionFilterSet
+from papers.forms import Vocabulary
+from papers.models import FaultMapping, Paper, Submission
+from papers.ratelimit import submission_rate_setting
+from papers.submission_forms import SubmissionForms
+from papers.validation import SubmissionInvalid
 
 _bibtex = OpenApiResponse(OpenApiTypes.STR, description="BibTeX entries (with ?format=bibtex).")
+_ris = OpenApiResponse(OpenApiTypes.STR, description="RIS records (with ?format=ris).")
+_csljson = OpenApiResponse(OpenApiTypes.STR, description="A CSL-JSON array of items (with ?format=csljson).")
+_citations = {
+    (200, "application/x-bibtex"): _bibtex,
+    (200, RISRenderer.media_type): _ris,
+    (200, CSLJSONRenderer.media_type): _csljson,
+}
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.PaperSerializer(many=True), (200, "application/x-bibtex"): _bibtex}),
-    retrieve=extend_schema(responses={200: serializers.PaperDetailSerializer, (200, "application/x-bibtex"): _bibtex}),
+    list=extend_schema(responses={200: serializers.PaperSerializer(many=True), **_citations}),
+    retrieve=extend_schema(responses={200: serializers.PaperDetailSerializer, **_citations}),
 )
 class PaperViewSet(ReadOnlyModelViewSet):
-    """Approved research papers with their approved fault mappings. ``?format=bibtex`` exports BibTeX."""
+    """Approved research papers with their approved fault mappings.
+
+    ``?format=bibtex``, ``?format=ris`` and ``?format=csljson`` export citations; ``?since=`` polls for new ones.
+    """
 
     queryset = Paper.objects.for_list().select_related("source")
     serializer_class = serializers.PaperSerializer
     filterset_class = PaperFilterSet
     filter_backends = [FilterBackend]  # PaperFilterSet has its own `ordering`
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, BibTeXRenderer]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, BibTeXRenderer, RISRenderer, CSLJSONRenderer]
     lookup_field = "key"
     lookup_value_regex = LOOKUP_REGEX
 
@@ -37,6 +84,8 @@ class PaperViewSet(ReadOnlyModelViewSet):
         renderer = getattr(self.request, "accepted_renderer", None)
         if renderer is not None and renderer.format == BibTeXRenderer.format:
             return serializers.PaperBibTeXSerializer
+        if renderer is not None and renderer.format in (RISRenderer.format, CSLJSONRenderer.format):
+            return serializers.PaperCSLSerializer
         return serializers.PaperDetailSerializer if self.action == "retrieve" else self.serializer_class
 
 
@@ -51,3 +100,187 @@ class FaultMappingViewSet(ReadOnlyModelViewSet):
     lookup_value_regex = LOOKUP_REGEX
     ordering_fields = ["fault__position", "paper__title", "paper__year", "strength", "approved_at"]
     ordering = ["fault__position", "paper__title"]
+
+
+#
+# Permissions and throttling
+#
+
+
+class IsCurator(BasePermission):
+    message = "Only curators may do this."
+
+    def has_permission(self, request, view):
+        return is_curator(request.user)
+
+
+class CanRetract(BasePermission):
+    message = "Only curators may retract mappings."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.has_perm(RETRACT_PERMISSION))
+
+
+class SubmissionRateThrottle(ScopedRateThrottle):
+    """The ``submissions`` scope, its rate read from settings at request time (so tests may override it)."""
+
+    scope_attr = "throttle_scope"
+
+    def get_rate(self):
+        return submission_rate_setting()
+
+
+#
+# Submissions and retractions
+#
+
+
+# A review action that no longer applies (already decided, claimed by someone else): {"detail": message}.
+CONFLICT = OpenApiResponse(
+    inline_serializer("Conflict", {"detail": fields.CharField()}),
+    description="The submission or mapping is no longer in a state this action applies to.",
+)
+
+
+def _conflict(exc: Exception) -> Response:
+    return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+
+
+class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Submit a paper with mappings, follow your submissions; curators claim, approve, reject, request changes."""
+
+    serializer_class = SubmissionSerializer
+    filterset_class = SubmissionFilterSet
+    lookup_field = "uid"
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    # Sorting is SubmissionFilterSet's ``ordering`` (age, submitter, fault), the same as on the review queue page.
+    # The API's strict backend: a blank or repeated choice (``?status=``) is a 400 naming the parameter, as on
+    # every other list (and as the schema's enums say).
+    filter_backends = [FilterBackend]
+    throttle_scope = "submissions"
+    curator_actions = {"claim", "approve", "reject", "request_changes"}
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
+            return Submission.objects.none()
+        queryset = SubmissionFilterSet.annotate(Submission.objects.for_list()).order_by("-created_at")
+        return queryset if is_curator(user) else queryset.filter(submitter=user)
+
+    def get_permissions(self):
+        if self.action in self.curator_actions:
+            return [IsAuthenticated(), IsCurator()]
+        return super().get_permissions()
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action in ("create", "update"):
+            throttles.append(SubmissionRateThrottle())
+        return throttles
+
+    def _save(self, request, editing: Submission | None):
+        shape = SubmissionWriteSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        body = shape.validated_data
+        forms = SubmissionForms.from_json(body, Vocabulary.load(), editing=editing)
+        try:
+            if editing is None:
+                submission = submissions.submit(request.user, forms)
+            else:
+                submission = submissions.edit(request.user, editing, forms)
+        except SubmissionInvalid:
+            return Response(forms.errors_dict(), status=status.HTTP_400_BAD_REQUEST)
+        submission = self.get_queryset().get(pk=submission.pk)
+        data = SubmissionSerializer(submission, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED if editing is None else status.HTTP_200_OK)
+
+    @extend_schema(request=SubmissionWriteSerializer, responses={201: SubmissionSerializer})
+    def create(self, request):
+        return self._save(request, None)
+
+    @extend_schema(
+        request=SubmissionWriteSerializer,
+        responses={200: SubmissionSerializer, 409: CONFLICT},
+        summary="Edit: your own submission after a curator requested changes (resubmits it), "
+        "or, as a curator, any pending or sent-back one",
+        description="A curator's edit keeps the submission's status and its submitter's ``comment`` (a ``comment`` "
+        "sent is ignored), claims a pending submission for the curator (one claimed by another curator is a 409: "
+        "take it over first) and is recorded: ``edited_by``, ``edited_at`` and the history.",
+    )
+    def update(self, request, uid=None):
+        submission = self.get_object()
+        try:
+            submissions.edit_role(request.user, submission)
+        except submissions.EditNotAllowed as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        except review.ReviewConflict as exc:
+            return _conflict(exc)
+        return self._save(request, submission)
+
+    def _review(self, request, apply):
+        submission = self.get_object()
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        try:
+            submission = apply(submission, request.user, reason.validated_data.get("reason", ""))
+        except review.ReasonRequired as exc:
+            return Response({"reason": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        except review.ReviewConflict as exc:
+            return _conflict(exc)
+        submission = self.get_queryset().get(pk=submission.pk)
+        return Response(SubmissionSerializer(submission, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={200: SubmissionSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def claim(self, request, uid=None):
+        return self._review(request, lambda s, user, reason: review.claim(s, user))
+
+    @extend_schema(request=ReasonSerializer, responses={200: SubmissionSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, uid=None):
+        return self._review(request, review.approve)
+
+    @extend_schema(request=ReasonSerializer, responses={200: SubmissionSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, uid=None):
+        return self._review(request, review.reject)
+
+    @extend_schema(request=ReasonSerializer, responses={200: SubmissionSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request, uid=None):
+        return self._review(request, review.request_changes)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Title, DOI or arXiv id")],
+        responses=inline_serializer("PaperLookup", {"matches": fields.ListField(child=fields.DictField())}),
+        summary="Is this paper already here?",
+    )
+    @action(detail=False, methods=["get"])
+    def lookup(self, request):
+        return Response({"matches": [match_json(m) for m in lookup(request.GET.get("q", ""))]})
+
+
+class RetractionViewSet(GenericViewSet):
+    """Curators retract an approved mapping (it leaves the live coverage; its history keeps the reason)."""
+
+    serializer_class = RetractionSerializer
+    permission_classes = [CanRetract]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    queryset = FaultMapping.objects.none()
+
+    @extend_schema(request=RetractionSerializer, responses={200: MappingOutSerializer, 409: CONFLICT})
+    def create(self, request):
+        serializer = RetractionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # An unknown uid in the body is a validation error of that field (the URL itself exists).
+        mapping = FaultMapping.objects.filter(uid=serializer.validated_data["mapping"]).first()
+        if mapping is None:
+            return Response({"mapping": ["No mapping has this uid."]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            mapping = review.retract(mapping, request.user, serializer.validated_data["reason"])
+        except review.ReasonRequired as exc:
+            return Response({"reason": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        except review.ReviewConflict as exc:
+            return _conflict(exc)
+        return Response(MappingOutSerializer(mapping).data)

@@ -10,6 +10,7 @@ from accounts.roles import curators_group
 from papers import submissions
 from papers.forms import Vocabulary
 from papers.models import FaultMapping
+from papers.submission_forms import SubmissionForms
 from papers.tests.factories import make_paper
 from papers.tests.test_submissions import api_data, mapping
 from taxonomy.tests.factories import make_fault, make_method
@@ -25,7 +26,7 @@ def pending(transactional_db):
     researcher = User.objects.create_user("rita", "rita@example.org", "rita-long-phrase-42")
     curator = User.objects.create_user("carla", "carla@example.org", "carla-long-phrase-42")
     curator.groups.add(curators_group())
-    forms = submissions.SubmissionForms.from_json(api_data(paper_key="alpha", mappings=[mapping()]), Vocabulary.load())
+    forms = SubmissionForms.from_json(api_data(paper_key="alpha", mappings=[mapping()]), Vocabulary.load())
     return submissions.submit(researcher, forms)
 
 

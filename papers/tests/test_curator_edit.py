@@ -11,11 +11,12 @@ from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from accounts.roles import curators_group
-from kb_site.history import submission_history
 from kb_site.test import KBTestCase
-from papers import submissions
+from papers import review, submissions
 from papers.forms import Vocabulary
+from papers.history import submission_history
 from papers.models import FaultMapping, Paper, Submission
+from papers.submission_forms import SubmissionForms
 from papers.tests.test_submissions import api_data, mapping, new_paper, written
 from taxonomy.models import ReviewStatus
 
@@ -66,7 +67,7 @@ class CuratorEditTestCase(KBTestCase):
         )
 
     def submit(self, user=None, **kwargs) -> Submission:
-        forms = submissions.SubmissionForms.from_json(api_data(**kwargs), Vocabulary.load())
+        forms = SubmissionForms.from_json(api_data(**kwargs), Vocabulary.load())
         return submissions.submit(user or self.researcher, forms)
 
     def edit_url(self, submission=None):
@@ -307,10 +308,10 @@ class EditTests(CuratorEditTestCase):
     def test_the_review_page_offers_the_edit_only_when_it_is_allowed(self):
         url = reverse("papers:review-detail", args=[self.submission.uid])
         self.assertContains(self.curator_client.get(url), f'href="{self.edit_url()}"')
-        submissions.claim(self.submission, self.another_curator())
+        review.claim(self.submission, self.another_curator())
         self.assertNotContains(self.curator_client.get(url), f'href="{self.edit_url()}"')
-        submissions.claim(self.submission, self.curator)
-        submissions.approve(self.submission, self.curator)
+        review.claim(self.submission, self.curator)
+        review.approve(self.submission, self.curator)
         self.assertNotContains(self.curator_client.get(url), f'href="{self.edit_url()}"')
 
 
@@ -386,7 +387,7 @@ class StateTests(CuratorEditTestCase):
     def test_a_submission_claimed_by_another_curator_must_be_taken_over_first(self):
         forms = self.edit_form()
         data = posted(forms, **{f"mappings-{self.mapping_index('T-1', forms)}-strength": "partial"})
-        submissions.claim(self.submission, self.another_curator())
+        review.claim(self.submission, self.another_curator())
         before = (written(), snapshot(self.submission))
         message = "curator2 has claimed this submission; take it over first to edit it."
         response = self.curator_client.get(self.edit_url(), follow=True)
@@ -408,7 +409,7 @@ class StateTests(CuratorEditTestCase):
         self.assertEqual(FaultMapping.objects.get(fault__code="T-1", submission=self.submission).strength, "partial")
 
     def test_a_submission_sent_back_keeps_its_status_and_the_submitter_sees_the_edit(self):
-        submissions.request_changes(self.submission, self.curator, "The second mapping is not supported.")
+        review.request_changes(self.submission, self.curator, "The second mapping is not supported.")
         forms = self.edit_form()
         index = self.mapping_index("T.1", forms)
         response = self.curator_client.post(
@@ -430,7 +431,7 @@ class StateTests(CuratorEditTestCase):
         self.assertEqual((submission.status, submission.claimed_by), ("pending", None))
 
     def test_an_edit_over_someone_elses_newer_edit_is_refused(self):
-        submissions.request_changes(self.submission, self.curator, "Add a quote.")
+        review.request_changes(self.submission, self.curator, "Add a quote.")
         stale = self.client.get(reverse("papers:submission-edit", args=[self.submission.uid])).context["forms"]
         forms = self.edit_form()
         index = self.mapping_index("T-1", forms)
@@ -450,7 +451,7 @@ class StateTests(CuratorEditTestCase):
     def test_a_curators_own_submission_sent_back_is_resubmitted_through_the_submitters_page(self):
         own = self.submit(self.curator, paper_key="beta", mappings=[mapping("T-1")])
         self.assertEqual(submissions.edit_role(self.curator, own), submissions.CURATOR)
-        submissions.request_changes(own, self.another_curator(), "Quote the abstract.")
+        review.request_changes(own, self.another_curator(), "Quote the abstract.")
         own.refresh_from_db()
         self.assertEqual(submissions.edit_role(self.curator, own), submissions.SUBMITTER)
         response = self.curator_client.get(self.edit_url(own))

@@ -23,9 +23,12 @@ from accounts.roles import curators_group
 from coverage import coverage, snapshots
 from coverage.models import Snapshot
 from kb_site.test import KBTestCase
-from papers import submissions
+from papers import review, submissions, validation
+from papers.api.serializers import MappingInSerializer, PaperInSerializer
 from papers.bibtex import parse_bibtex
+from papers.forms import MappingForm, PaperForm
 from papers.models import FaultMapping, Paper, Submission
+from papers.submission_forms import SubmissionForms
 from papers.tests.factories import make_mapping, make_paper
 from taxonomy.models import Fault, ReviewStatus
 from taxonomy.tests.factories import make_fault, make_method, make_source
@@ -124,7 +127,7 @@ class SubmissionTestCase(KBTestCase):
         """A valid submission through the service (the forms the API uses)."""
         from papers.forms import Vocabulary
 
-        forms = submissions.SubmissionForms.from_json(api_data(**kwargs), Vocabulary.load())
+        forms = SubmissionForms.from_json(api_data(**kwargs), Vocabulary.load())
         return submissions.submit(user or self.researcher, forms)
 
 
@@ -291,11 +294,56 @@ class ValidationTests(SubmissionTestCase):
         response = self.submit_api(paper=new_paper(), paper_key="alpha", mappings=[mapping()])
         self.assertEqual(response.json(), {"paper_key": ["Give either paper_key or a new paper, not both."]})
 
+    def test_api_checks_json_types_with_the_forms_messages(self):
+        before = written()
+        cases = [
+            ({"paper": new_paper(year="2024")}, ("paper", "year"), "Year must be a whole number, e.g. 2023."),
+            ({"paper": new_paper(year=True)}, ("paper", "year"), "Year must be a whole number, e.g. 2023."),
+            ({"paper": new_paper(title=12)}, ("paper", "title"), "Not a valid string."),
+            (
+                {"paper": {k: v for k, v in new_paper().items() if k != "authors"}},
+                ("paper", "authors"),
+                "List at least one author (one per line).",
+            ),
+            ({"mappings": [mapping(rationale=5)]}, ("mappings", 0, "rationale"), "Not a valid string."),
+            (
+                {"mappings": [{k: v for k, v in mapping().items() if k != "methods"}]},
+                ("mappings", 0, "methods"),
+                "Choose at least one debugging method.",
+            ),
+            (
+                {"mappings": [mapping(phases="detection")]},
+                ("mappings", 0, "phases"),
+                'Expected a list of items but got type "str".',
+            ),
+            (
+                {"mappings": ["T-1"]},
+                ("mappings", 0, "non_field_errors"),
+                "Invalid data. Expected a dictionary, but got str.",
+            ),
+        ]
+        for overrides, where, message in cases:
+            with self.subTest(where=where, message=message):
+                body = {"paper": new_paper(), "mappings": [mapping()]} | overrides
+                response = self.api.post(reverse("api:submission-list"), body, format="json")
+                self.assertEqual(response.status_code, 400)
+                node = response.json()
+                for part in where:
+                    node = node[part]
+                self.assertEqual(node, [message])
+        self.assertEqual(written(), before)
+
+    def test_the_api_body_has_exactly_the_forms_fields(self):
+        self.assertEqual(set(MappingInSerializer().fields), set(MappingForm.base_fields))
+        self.assertEqual(set(MappingForm.base_fields), {"fault", "methods", *FaultMapping.CURATED_FIELDS})
+        self.assertEqual(set(PaperInSerializer().fields), set(PaperForm.base_fields))
+        self.assertEqual(tuple(PaperForm.base_fields), Paper.SUBMITTED_FIELDS)
+
     def test_a_race_with_another_writer_becomes_a_form_error_and_writes_nothing(self):
         # Another submission takes the DOI between validation and writing: the database constraint refuses it.
         make_paper("gamma-2024", doi="10.1145/1111111.2222222")
         before = written()
-        with mock.patch.object(submissions, "find_duplicates", return_value=[]):
+        with mock.patch.object(validation, "find_duplicates", return_value=[]):
             response = self.submit_web(paper=new_paper(), mappings=[mapping()])
             self.assertEqual(response.status_code, 400)
             message = (
@@ -381,7 +429,7 @@ class DuplicateTests(SubmissionTestCase):
 
     def test_a_rejected_new_paper_does_not_block_a_later_proposal(self):
         first = self.submit(paper=new_paper(doi="10.1145/5555555.5555555"), mappings=[mapping()])
-        submissions.reject(first, self.curator, "Wrong fault.")
+        review.reject(first, self.curator, "Wrong fault.")
         second = self.submit(paper=new_paper(doi="10.1145/5555555.5555555"), mappings=[mapping()])
         self.assertNotEqual(first.paper_id, second.paper_id)
         self.assertEqual(Paper.objects.filter(doi="10.1145/5555555.5555555").count(), 2)
@@ -708,7 +756,7 @@ class PermissionTests(SubmissionTestCase):
         """(name, method, url, data, expected status for researcher, expected for curator)."""
         own = self.pending()
         changes = self.pending(self.other)
-        submissions.request_changes(changes, self.curator, "Please add a quote.")
+        review.request_changes(changes, self.curator, "Please add a quote.")
         approved = make_mapping(make_paper(self.pending_paper() + "-approved"), self.uncovered)
         return [
             ("submit form", "get", reverse("papers:submission-create"), None, 200, 200),
@@ -873,7 +921,7 @@ class PermissionTests(SubmissionTestCase):
         body = api_data(mappings=[mapping("T-1", strength="partial")])
         response = client.put(reverse("api:submission-detail", args=[own.uid]), body, format="json")
         self.assertEqual(response.status_code, 409)
-        submissions.request_changes(own, self.curator, "Partial, not explicit.")
+        review.request_changes(own, self.curator, "Partial, not explicit.")
         client.force_authenticate(self.curator)
         self.assertEqual(
             client.put(reverse("api:submission-detail", args=[own.uid]), body, format="json").status_code, 200
@@ -940,12 +988,12 @@ class FlowTests(SubmissionTestCase):
 
         queue = self.curator_client.get(reverse("papers:review-queue"))
         self.assertEqual(list(queue.context["page_obj"]), [submission])
-        review = self.curator_client.get(reverse("papers:review-detail", args=[submission.uid]))
-        (row,) = review.context["diff"].mappings
+        page = self.curator_client.get(reverse("papers:review-detail", args=[submission.uid]))
+        (row,) = page.context["diff"].mappings
         self.assertEqual(
             (row.status_now, row.status_if_approved), (coverage.Status.UNADDRESSED, coverage.Status.ADDRESSED)
         )
-        self.assertEqual(review.context["diff"].leaves_newly_addressed, 1)
+        self.assertEqual(page.context["diff"].leaves_newly_addressed, 1)
 
         self.curator_client.post(reverse("papers:review-claim", args=[submission.uid]))
         response = self.curator_client.post(
@@ -999,7 +1047,7 @@ class FlowTests(SubmissionTestCase):
         # History: who proposed, who approved.
         page = self.client.get(paper.get_absolute_url())
         self.assertContains(page, "History")
-        from kb_site.history import paper_history
+        from papers.history import paper_history
 
         entries = paper_history(paper)
         self.assertEqual(
@@ -1063,9 +1111,9 @@ class FlowTests(SubmissionTestCase):
         submission.refresh_from_db()
         self.assertEqual((submission.status, submission.comment), ("pending", "Now partial."))
         self.assertEqual(submission.mappings.get().strength, "partial")
-        review = self.curator_client.get(reverse("papers:review-detail", args=[submission.uid]))
-        self.assertEqual(review.context["diff"].mappings[0].changed_fields, [("strength", "explicit", "partial")])
-        submissions.approve(submission, self.curator)
+        page = self.curator_client.get(reverse("papers:review-detail", args=[submission.uid]))
+        self.assertEqual(page.context["diff"].mappings[0].changed_fields, [("strength", "explicit", "partial")])
+        review.approve(submission, self.curator)
         self.assertEqual(figures()["leaves"]["partial"], 1)
         # Approved: no more edits.
         self.assertRedirects(
@@ -1074,7 +1122,7 @@ class FlowTests(SubmissionTestCase):
 
     def test_retract_takes_the_mapping_out_of_live_coverage_and_the_diff_lists_it(self):
         submission = self.submit_gamma()
-        submissions.approve(submission, self.curator)
+        review.approve(submission, self.curator)
         approved = submission.mappings.get()
         frozen = snapshots.freeze("after-gamma")
         response = self.curator_client.post(reverse("papers:mapping-retract", args=[approved.uid]), {"reason": ""})
@@ -1102,12 +1150,12 @@ class FlowTests(SubmissionTestCase):
 
     def test_a_second_approval_applies_nothing(self):
         submission = self.submit_gamma()
-        submissions.approve(submission, self.curator)
+        review.approve(submission, self.curator)
         history_before = FaultMapping.history.count()
         with self.assertRaisesMessage(
-            submissions.ReviewConflict, "This submission is approved already; nothing was changed."
+            review.ReviewConflict, "This submission is approved already; nothing was changed."
         ):
-            submissions.approve(submission, self.curator)
+            review.approve(submission, self.curator)
         response = self.curator_client.post(
             reverse("papers:review-decide", args=[submission.uid]), {"decision": "approve"}
         )
@@ -1123,13 +1171,13 @@ class FlowTests(SubmissionTestCase):
         submission = self.submit_gamma()
         other = User.objects.create_user("curator2", "c2@example.org", "curator2-pass-123")
         other.groups.add(curators_group())
-        submissions.claim(submission, other)
+        review.claim(submission, other)
         with self.assertRaisesMessage(
-            submissions.ReviewConflict, "curator2 has claimed this submission; claim it first to review it."
+            review.ReviewConflict, "curator2 has claimed this submission; claim it first to review it."
         ):
-            submissions.approve(submission, self.curator)
-        submissions.claim(submission, self.curator)
-        submissions.approve(submission, self.curator)
+            review.approve(submission, self.curator)
+        review.claim(submission, self.curator)
+        review.approve(submission, self.curator)
         submission.refresh_from_db()
         self.assertEqual(submission.status, "approved")
 
@@ -1231,7 +1279,7 @@ class QueueFilterTests(SubmissionTestCase):
         first = self.submit(paper_key="alpha", mappings=[mapping("T-1")])
         second = self.submit(other, paper_key="beta", mappings=[mapping("T.1-1")])
         third = self.submit(other, paper_key="beta", mappings=[mapping("T-1")])
-        submissions.reject(third, self.curator, "No.")
+        review.reject(third, self.curator, "No.")
         self.client.force_login(self.curator)
         url = reverse("papers:review-queue")
 
@@ -1275,7 +1323,7 @@ class ConcurrentApprovalTests(TransactionTestCase):
 
         barrier = threading.Barrier(2)
         outcomes: list[str] = []
-        apply = submissions._apply_approval
+        apply = review._apply_approval
 
         def slow_apply(*args, **kwargs):
             time.sleep(0.3)  # widen the window: without the row lock both would get here and apply twice
@@ -1284,14 +1332,14 @@ class ConcurrentApprovalTests(TransactionTestCase):
         def approve(curator):
             try:
                 barrier.wait()
-                submissions.approve(Submission.objects.get(pk=submission.pk), curator)
+                review.approve(Submission.objects.get(pk=submission.pk), curator)
                 outcomes.append("approved")
-            except submissions.ReviewConflict as exc:
+            except review.ReviewConflict as exc:
                 outcomes.append(str(exc))
             finally:
                 connection.close()
 
-        with mock.patch.object(submissions, "_apply_approval", side_effect=slow_apply) as patched:
+        with mock.patch.object(review, "_apply_approval", side_effect=slow_apply) as patched:
             threads = [threading.Thread(target=approve, args=(c,)) for c in curators]
             for thread in threads:
                 thread.start()

@@ -20,15 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--indent", type=int, default=None)
 
     def handle(self, *args, output, scope, indent, **options):
-        document = dataset.dump(scope=scope)
-        text = json.dumps(document, cls=DjangoJSONEncoder, indent=indent, ensure_ascii=False)
+        if indent is not None:  # pretty-printing needs the whole document; fine for small databases
+            text = json.dumps(dataset.dump(scope=scope), cls=DjangoJSONEncoder, indent=indent, ensure_ascii=False)
+            chunks = iter([text + "\n"])
+        else:  # streamed record by record: memory bounded whatever the size of the database
+            chunks = dataset.stream(scope=scope, encoder=DjangoJSONEncoder)
         if output == "-":
-            sys.stdout.write(text + "\n")
+            for chunk in chunks:
+                sys.stdout.write(chunk)
             return
         try:
             with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
+                handle.writelines(chunks)
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc}") from exc
-        total = sum(document["counts"].values())
-        self.stderr.write(f"Wrote {total} records ({scope}, schema version {dataset.SCHEMA_VERSION}) to {output}.")
+        self.stderr.write(f"Wrote the {scope} dataset (schema version {dataset.SCHEMA_VERSION}) to {output}.")

@@ -6,8 +6,7 @@ Query cost is fixed: one query per history table involved, whatever the number o
 from __future__ import annotations
 
 from papers.models import FaultMapping, Paper, Submission
-from taxonomy.history import HistoryEntry, entries, fault_history, public_mapping_ids
-from taxonomy.models import Fault
+from taxonomy.history import HistoryEntry, entries, public_mapping_ids
 
 
 def paper_history(paper: Paper, *, limit: int = 50) -> list[HistoryEntry]:
@@ -39,13 +38,3 @@ def submission_history(submission: Submission, *, limit: int = 100) -> list[Hist
             Paper.history.filter(id=submission.paper_id).select_related("history_user"), Paper, lambda r: "Paper"
         )
     return sorted(result, key=lambda e: e.when, reverse=True)[:limit]
-
-
-def history_for(obj, *, limit: int = 50) -> list[HistoryEntry]:
-    if isinstance(obj, Paper):
-        return paper_history(obj, limit=limit)
-    if isinstance(obj, Fault):
-        return fault_history(obj, limit=limit)
-    if isinstance(obj, Submission):
-        return submission_history(obj, limit=limit)
-    raise TypeError(f"No history view for {type(obj).__name__}")
