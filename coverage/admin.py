@@ -68,6 +68,9 @@ class ReleaseAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ReleaseForm.Meta.fields
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a published release never changes: its page in the admin is read-only
+
     def has_delete_permission(self, request, obj=None):
         return False
 

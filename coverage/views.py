@@ -299,7 +299,13 @@ def _release_context(request, release: Release) -> dict:
     )["first"]
     return {
         "release": release,
-        "rows": _figure_rows(snapshots._flatten(release.figures)),
+        # Group order as on the snapshot pages (PostgreSQL's jsonb does not keep the stored key order).
+        "rows": sorted(
+            _figure_rows(snapshots._flatten(release.figures)),
+            key=lambda row: (
+                list(GROUP_LABELS.values()).index(row["group"]) if row["group"] in GROUP_LABELS.values() else 99
+            ),
+        ),
         "changes": release.changes,
         "citation": formats(release_csl(release)),
         "jsonld": releases.dataset_jsonld(
