@@ -331,9 +331,7 @@ def research_vs_practice(data: CoverageData) -> Chart:
     most_evidence = max((practitioner_evidence(row.evidence) for row in leaves), default=0)
     most_papers = max((row.papers for row in leaves), default=0)
     # Pad below zero so the many dots on an axis are not cut in half.
-    figure.update_xaxes(
-        title="Practitioner evidence (GitHub + StackOverflow + interviews)", range=[-1, most_evidence * 1.05 + 1]
-    )
+    figure.update_xaxes(title="Practitioner evidence (records)", range=[-1, most_evidence * 1.05 + 1])
     figure.update_yaxes(
         title="Papers mapped to the leaf", range=[-0.6, most_papers + 0.6], dtick=1 if most_papers <= 15 else None
     )

@@ -7,6 +7,7 @@ under kb_site/tests/vendor/ and injected here; it is never served by the site). 
 once; each failure names the width and the page.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,11 @@ def test_every_page_type_at_three_widths(chromium, live_server, real_data):
     problems = []
     axe = AXE.read_text()
     urls = pages()
-    for width, height in WIDTHS.items():
+    # KB_BROWSER_PAGES="/coverage/ /classify/" and KB_BROWSER_WIDTHS="390" narrow a run while working on a page.
+    if os.environ.get("KB_BROWSER_PAGES"):
+        urls = [url for url in urls if url in os.environ["KB_BROWSER_PAGES"].split()]
+    widths = {w: h for w, h in WIDTHS.items() if str(w) in os.environ.get("KB_BROWSER_WIDTHS", str(w)).split()}
+    for width, height in widths.items():
         context = chromium.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
         page = context.new_page()
         watched = BrowserPage(page, live_server.url)

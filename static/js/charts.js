@@ -39,6 +39,14 @@
     figure.data.forEach(swapTrace);
     swapAxes(figure.layout);
     if (spec.narrow === "horizontal") {
+      // Long category labels wrap onto lines of about 18 characters; bar labels get room on the right.
+      figure.data.forEach(function (trace) {
+        trace.y = (trace.y || []).map(function (label) {
+          return String(label).replace(/(.{1,18})(\s|$)/g, "$1<br>").replace(/<br>$/, "");
+        });
+        trace.cliponaxis = false;
+      });
+      figure.layout.margin = Object.assign({}, figure.layout.margin, { r: 48 });
       figure.layout.yaxis.automargin = true;
       figure.layout.yaxis.autorange = "reversed";
       var categories = figure.data.reduce(function (n, t) { return Math.max(n, (t.y || []).length); }, 0);
