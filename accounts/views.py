@@ -8,7 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from accounts.forms import SignUpForm
+from accounts import signup as signup_service
+from accounts.forms import USERNAME_TAKEN, SignUpForm
 from accounts.roles import is_curator
 
 
@@ -21,16 +22,31 @@ class LoginView(auth_views.LoginView):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
-        next_url = ""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.username}. You can now submit papers and mappings.")
-        return redirect(next_url or "accounts:profile")
+        try:
+            signup_service.start(request, form, next_url)
+        except signup_service.UsernameTaken:
+            form.add_error("username", USERNAME_TAKEN)
+        else:
+            return render(request, "accounts/signup_done.html", {"email": form.cleaned_data["email"]})
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+def activate(request, uidb64, token):
+    user = signup_service.activate(uidb64, token)
+    if user is None:
+        return render(request, "accounts/activation_invalid.html", status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"Welcome, {user.username}. You can now submit papers and mappings.")
+    return redirect(_safe_next(request, request.GET.get("next", "")) or "accounts:profile")
+
+
+def _safe_next(request, next_url: str) -> str:
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        return next_url
+    return ""
 
 
 @login_required

@@ -29,7 +29,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from coverage import coverage  # noqa: E402
+from coverage import coverage, summaries  # noqa: E402
 
 STATIC = Path(__file__).resolve().parent / "results" / "tmp" / "static" / "coverage-summary.json"
 HEADERS = {"HTTP_HOST": "127.0.0.1"}
@@ -119,7 +119,7 @@ class _DbTimer:
             self.seconds += time.perf_counter() - start
 
 
-def _engine_numbers(data: coverage.CoverageData, summary: coverage.CoverageSummary) -> dict:
+def _engine_numbers(data: coverage.CoverageData, summary: summaries.CoverageSummary) -> dict:
     """The engine's figures in bench/coverage.sql's output shape, to check the two compute the same numbers."""
     rows = [
         {
@@ -146,7 +146,7 @@ def _engine_numbers(data: coverage.CoverageData, summary: coverage.CoverageSumma
         for r in data.rows
     ]
 
-    def practice(p: coverage.PracticeShares) -> dict:
+    def practice(p: summaries.PracticeShares) -> dict:
         return {
             "classified": p.classified,
             "on_category": p.on_category,
@@ -184,18 +184,18 @@ def _engine_numbers(data: coverage.CoverageData, summary: coverage.CoverageSumma
 
 
 def engine(runs: int) -> dict:
-    coverage.coverage_summary(coverage.compute(use_cache=False))  # connect, warm the caches of PostgreSQL
+    summaries.coverage_summary(coverage.compute(use_cache=False))  # connect, warm the caches of PostgreSQL
     totals, db = [], []
     for _ in range(runs):
         timer = _DbTimer()
         with connection.execute_wrapper(timer):
             start = time.perf_counter()
             data = coverage.compute(use_cache=False)
-            summary = coverage.coverage_summary(data)
+            summary = summaries.coverage_summary(data)
             totals.append((time.perf_counter() - start) * 1000)
         db.append(timer.seconds * 1000)
     with CaptureQueriesContext(connection) as ctx:
-        coverage.coverage_summary(coverage.compute(use_cache=False))
+        summaries.coverage_summary(coverage.compute(use_cache=False))
     return {
         "runs_ms": [round(t, 1) for t in totals],
         "median_ms": round(statistics.median(totals), 1),

@@ -2,7 +2,8 @@ import django_filters
 from django.db.models import Q
 
 from challenges.models import Artifact, Challenge, InterviewMention
-from taxonomy.filtersets import STATUS_CHOICES, FaultCodeFilter, IntegerFilter, fault_ids_with_status, subtree_ids
+from coverage.filtersets import STATUS_CHOICES, fault_ids_with_status
+from taxonomy.filtersets import FaultCodeFilter, IntegerFilter, subtree_ids
 
 
 class _FaultFilters(django_filters.FilterSet):

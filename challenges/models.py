@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from kb_site.query import count_related
 from taxonomy.models import Fault, Source
 
 #
@@ -94,7 +95,21 @@ class Artifact(models.Model):
 #
 
 
-class InterviewManager(models.Manager):
+class InterviewQuerySet(models.QuerySet):
+    def with_counts(self) -> "InterviewQuerySet":
+        """Each interview's mentions (all, classified to a fault, unclassified) and coded challenge passages.
+
+        The one definition for the interview page and ``/api/interviews/``: correlated subqueries, one query.
+        """
+        return self.annotate(
+            mention_count=count_related(InterviewMention, "interview"),
+            classified_mention_count=count_related(InterviewMention, "interview", fault__isnull=False),
+            unclassified_count=count_related(InterviewMention, "interview", fault__isnull=True),
+            passage_count=count_related(ChallengePassage, "interview"),
+        )
+
+
+class InterviewManager(models.Manager.from_queryset(InterviewQuerySet)):
     def get_by_natural_key(self, number):
         return self.get(number=number)
 
@@ -173,6 +188,11 @@ class InterviewMention(models.Model):
 class ChallengeQuerySet(models.QuerySet):
     def confirmed(self) -> "ChallengeQuerySet":
         return self.filter(status=Challenge.Status.CONFIRMED)
+
+    def count_by_status(self) -> dict[str, int]:
+        """Challenges per status (every status, 0 when none): one grouped query."""
+        counts = dict(self.values_list("status").annotate(n=models.Count("pk")).order_by())
+        return {status: counts.get(status, 0) for status in Challenge.Status.values}
 
     def for_list(self) -> "ChallengeQuerySet":
         return self.prefetch_related(

@@ -1,4 +1,3 @@
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
@@ -7,7 +6,7 @@ from django_filters.views import FilterView
 from challenges.filtersets import ArtifactFilterSet, ChallengeFilterSet, InterviewMentionFilterSet
 from challenges.models import Artifact, Challenge, Interview, InterviewMention
 from challenges.transcripts import transcript_lines
-from coverage import coverage
+from coverage import coverage, summaries
 from kb_site.ui import label_choices
 
 
@@ -27,7 +26,7 @@ class CoverageListMixin:
         rows = {row.fault.pk: row for row in self.coverage.rows}
         for item in context["object_list"]:
             item.fault_row = rows.get(item.fault_id)
-        context["summary"] = coverage.coverage_summary(self.coverage)
+        context["summary"] = summaries.coverage_summary(self.coverage)
         return context
 
 
@@ -66,15 +65,7 @@ class ArtifactDetailView(DetailView):
 
 @require_safe
 def interview_list(request):
-    interviews = (
-        Interview.objects.defer("transcript")
-        .select_related("dataset")
-        .annotate(
-            mention_count=Count("mentions", distinct=True),
-            unclassified_count=Count("mentions", filter=Q(mentions__fault__isnull=True), distinct=True),
-            passage_count=Count("passages", distinct=True),
-        )
-    )
+    interviews = Interview.objects.defer("transcript").select_related("dataset").with_counts()
     return render(request, "challenges/interview_list.html", {"interviews": interviews})
 
 
@@ -123,7 +114,7 @@ class ChallengeListView(FilterView):
                 link.row = rows.get(link.fault_id)
         context["confirmed"] = [c for c in challenges if c.status == Challenge.Status.CONFIRMED]
         context["candidates"] = [c for c in challenges if c.status == Challenge.Status.CANDIDATE]
-        context["catalogue"] = coverage.challenge_catalogue()
+        context["catalogue"] = summaries.challenge_catalogue()
         return context
 
 
@@ -139,7 +130,7 @@ class ChallengeDetailView(DetailView):
         data = coverage.compute()
         links = list(self.object.fault_links.all())
         context["fault_links"] = [(link, data.row(link.fault.code)) for link in links]
-        context["catalogue"] = coverage.challenge_catalogue()
+        context["catalogue"] = summaries.challenge_catalogue()
         passages = sorted(self.object.passages.all(), key=lambda p: (p.interview.number, p.first_line))
         context["passages"] = passages
         return context

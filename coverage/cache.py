@@ -20,9 +20,7 @@ one process, so a bump made by another process (a management command, another gu
 unseen: caching is therefore **off** with a process-local backend unless ``KB_COVERAGE_CACHE = True`` says
 otherwise (one process, tests). ``KB_COVERAGE_CACHE = False`` turns it off everywhere.
 
-Each process also keeps the last value it read per name, tagged with the token it was read under, so a big
-value (the whole ``CoverageData``) is unpickled once per version rather than once per request; the token is
-still read from the shared cache on every call, so this memo cannot serve a stale value either.
+Entries are read and stored with the cache's public ``get_or_set``; nothing is kept in the process.
 """
 
 from __future__ import annotations
@@ -36,8 +34,9 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.urls import get_script_prefix
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +45,6 @@ T = TypeVar("T")
 # Entries under a live token are valid forever; the timeout only bounds how long dead ones linger and, should a
 # bump ever be lost (the cache unreachable at that moment), how long a figure could lag behind.
 TIMEOUT = 60 * 60
-
-_local: dict[str, tuple[str, object]] = {}
 
 
 def enabled() -> bool:
@@ -63,6 +60,10 @@ def _namespace() -> str:
     return f"kb:{settings.DATABASES['default']['NAME']}"
 
 
+class CacheUnavailable(Exception):
+    """The shared cache cannot be read: compute without it."""
+
+
 def data_version() -> str:
     """The current data version token (created on first use; a fresh random token if the cache lost it)."""
     key = f"{_namespace()}:data-version"
@@ -70,6 +71,10 @@ def data_version() -> str:
     if version is None:
         cache.add(key, uuid.uuid4().hex, timeout=None)
         version = cache.get(key)
+    if version is None:
+        # A cache that swallows its errors (django-redis with IGNORE_EXCEPTIONS, Redis down) reads as empty: no
+        # version means no caching at all, or a per-process memo keyed on None would outlive the next change.
+        raise CacheUnavailable("the cache holds no coverage data version (unreachable?)")
     return version
 
 
@@ -78,85 +83,60 @@ def _bump() -> None:
         cache.set(f"{_namespace()}:data-version", uuid.uuid4().hex, timeout=None)
     except Exception:  # the cache is down: reads fall back to computing (see cached), entries expire by TIMEOUT
         log.exception("could not bump the coverage data version")
-    _local.clear()
-
-
-class _PendingBump:
-    """One bump due at commit; remembers having run (tests run on-commit callbacks without clearing them)."""
-
-    def __init__(self):
-        self.done = False
-        self.__qualname__ = "bump_data_version"  # Django names the callback in its error log
-
-    def __call__(self) -> None:
-        self.done = True
-        _bump()
 
 
 def bump_data_version() -> None:
     """Mark every cached figure out of date, once the current transaction commits (at once outside one).
 
-    A fresh random token, not a counter: a token is never reused, even if the cache was flushed meanwhile.
+    A fresh random token, not a counter: a token is never reused, even if the cache was flushed meanwhile. A
+    transaction that changes many rows bumps once per row at commit (one cache write each); a rolled-back one never.
     """
-    here = set(connection.savepoint_ids)
-    for sids, func, _ in connection.run_on_commit:
-        if isinstance(func, _PendingBump) and not func.done and sids == here:
-            return  # already due at this level of this transaction (a fixture load sends one signal per row)
-    transaction.on_commit(_PendingBump(), robust=True)
+    transaction.on_commit(_bump, robust=True)
 
 
-def cached(name: str, build: Callable[[], T]) -> T:
-    """``build()``'s value for the current data version: from this process, the shared cache, or built afresh.
+def cached(name: str, build: Callable[[], T], *, version: str | None = None) -> T:
+    """``build()``'s value for the data ``version`` (the current one by default): from the cache, or built and stored.
 
     Computes without caching when caching is off or the cache cannot be reached.
     """
     if not enabled():
         return build()
     try:
-        version = data_version()
+        version = version or data_version()
+        return cache.get_or_set(f"{_namespace()}:coverage:{version}:{name}", build, timeout=TIMEOUT)
     except Exception:
         log.exception("coverage cache unreachable; computing without it")
         return build()
-    hit = _local.get(name)
-    if hit is not None and hit[0] == version:
-        return hit[1]  # type: ignore[return-value]
-    key = f"{_namespace()}:coverage:{version}:{name}"
+
+
+def versioned(name: str, build: Callable[[], T]) -> tuple[str | None, T]:
+    """``cached(name, build)`` and the data version it belongs to (None when caching is off or unreachable)."""
+    if not enabled():
+        return None, build()
     try:
-        value = cache.get(key)
+        version = data_version()
     except Exception:
         log.exception("coverage cache unreachable; computing without it")
-        value = None
-    if value is None:
-        value = build()
-        try:
-            cache.set(key, value, timeout=TIMEOUT)
-        except Exception:
-            log.exception("could not store %s in the coverage cache", key)
-    _local[name] = (version, value)
-    if hasattr(value, "__dict__"):
-        value.__dict__["cache_version"] = version  # lets fragment(data=value) skip a second version read
-    return value
+        return None, build()
+    return version, cached(name, build, version=version)
 
 
-def fragment(enabled_here: bool = True, data: object = None) -> dict:
+def fragment(enabled_here: bool = True, version: str | None = None) -> dict:
     """Arguments for a template ``{% cache timeout name key %}`` around markup computed only from coverage data.
 
     ``{"timeout": TIMEOUT, "key": <data version>}`` when coverage caching is on (and ``enabled_here``), else a
     timeout of 0, which Django's cache tag treats as "do not store", so the fragment is rendered every time.
-    With ``data`` from ``cached()`` (the cached ``CoverageData``), the key is the version that data belongs to.
+    Pass the ``version`` the page's data was read under (``CoverageData.cache_version``) so the markup is stored
+    under the version it was built from.
     """
     if enabled_here and enabled():
         try:
-            version = getattr(data, "cache_version", None) or data_version()
-            return {"timeout": TIMEOUT, "key": version}
+            # Fragments hold absolute URLs: deployments under different URL prefixes sharing one Redis (and one
+            # database name) must not share them, so the script prefix is part of the key.
+            return {"timeout": TIMEOUT, "key": f"{version or data_version()}:{get_script_prefix()}"}
         except Exception:
             log.exception("coverage cache unreachable; rendering without it")
     return {"timeout": 0, "key": ""}
-
-
-def clear_local() -> None:
-    """Forget this process's memo (tests)."""
-    _local.clear()
 
 
 def _on_change(sender, **kwargs) -> None:
@@ -170,10 +150,13 @@ def bump_on_change(*models, m2m: tuple = ()) -> None:
     Called from each app's ``ready()``; covers admin edits, approvals and ``loaddata`` (raw saves send signals too).
     """
     for model in models:
-        uid = f"kb-coverage-{model._meta.label}"
+        uid = f"kb-coverage-{model.__module__}.{model.__name__}"
         post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}-save", weak=False)
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
     for through in m2m:
         m2m_changed.connect(
-            _on_change, sender=through, dispatch_uid=f"kb-coverage-{through._meta.label}-m2m", weak=False
+            _on_change,
+            sender=through,
+            dispatch_uid=f"kb-coverage-{through.__module__}.{through.__name__}-m2m",
+            weak=False,
         )

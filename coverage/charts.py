@@ -18,16 +18,9 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from coverage.coverage import (
-    CoverageData,
-    CoverageSummary,
-    DemandGap,
-    GapCell,
-    ReportedComparison,
-    Status,
-    computed_share,
-    practitioner_evidence,
-)
+from coverage.coverage import CoverageData, Status, as_float, practitioner_evidence
+from coverage.gap_analysis import DemandGap, GapCell
+from coverage.summaries import CoverageSummary, ReportedComparison, computed_share
 
 STATUS_COLOURS: dict[Status | None, str] = {
     Status.ADDRESSED: "#2e9e52",
@@ -114,10 +107,6 @@ def _layout(figure: go.Figure, *, height: int, **kwargs) -> go.Figure:
     }
     figure.update_layout(**(layout | kwargs))
     return figure
-
-
-def _pct(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
 
 
 def _fmt_pct(value: Decimal | float | None) -> str:
@@ -427,7 +416,7 @@ def status_shares(summary: CoverageSummary, comparisons: Iterable[ReportedCompar
         value = summary.computed_value(key)
         figure_ = reported.get(key)
         labels.append(label)
-        computed.append(_pct(value))
+        computed.append(as_float(value))
         reported_values.append(float(figure_.value) if figure_ is not None else None)
         rows.append(
             (

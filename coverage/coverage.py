@@ -16,12 +16,14 @@ Every function takes the *mapping set* to compute from: the live approved mappin
 stood at a past moment) or the frozen set of a snapshot. Query cost is fixed: one query for the tree, one
 for the mapping set, one each for the evidence counts, whatever the size of the data.
 
-This module imports no other app: papers, artefacts and mentions are reached through the related names
-of ``Fault`` (``mappings``, ``artifacts``, ``interview_mentions``, ``challenge_links``).
+This module is the engine (per-fault rows and their roll-ups). The summary over them is ``coverage/summaries.py``,
+the research-vs-practice analysis ``coverage/gap_analysis.py``. The coverage app sits on top of taxonomy, papers
+and challenges and imports their models openly.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -32,9 +34,11 @@ from functools import cached_property
 
 from django.db.models import Count, Q
 
+from challenges.models import Artifact, ChallengeFault, InterviewMention
 from coverage import cache as coverage_cache
 from coverage.models import Snapshot
-from taxonomy.models import Fault, Method, ReportedFigure, ReviewStatus, Strength
+from papers.models import FaultMapping
+from taxonomy.models import Fault, ReviewStatus, Strength
 from taxonomy.tree import Tree, build_tree
 
 
@@ -53,6 +57,11 @@ def percent(numerator: int, denominator: int) -> Decimal | None:
     if not denominator:
         return None
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def as_float(value: Decimal | None) -> float | None:
+    """A percentage for JSON and charts (None stays None: a share of nothing is unknown, not 0)."""
+    return float(value) if value is not None else None
 
 
 @dataclass(frozen=True)
@@ -80,10 +89,6 @@ class MappingFact:
     methods: tuple[str, ...] = ()
 
 
-def _related_model(name: str):
-    return Fault._meta.get_field(name).related_model
-
-
 def _live_filter(as_of: datetime.datetime | None, prefix: str = "") -> Q:
     """The live mappings that count (``prefix`` reaches FaultMapping from another model, e.g. ``faultmapping__``)."""
     if as_of is None:
@@ -107,7 +112,6 @@ def mapping_set(*, as_of: datetime.datetime | None = None, snapshot: Snapshot | 
             MappingFact(entry.fault_id, entry.paper_key, entry.strength, tuple(entry.methods))
             for entry in snapshot.entries.all().order_by("pk")
         ]
-    FaultMapping = _related_model("mappings")
     mappings = FaultMapping.objects.filter(_live_filter(as_of))
     rows = list(mappings.values_list("pk", "fault_id", "paper__key", "strength"))
     methods: dict[int, list[str]] = defaultdict(list)
@@ -184,6 +188,18 @@ class FaultCoverage:
     def unaddressed_share(self) -> Share:
         return Share(self.leaves_unaddressed, self.leaves)
 
+    @property
+    def addressed_pct(self) -> Decimal | None:
+        return percent(self.leaves_addressed, self.leaves)
+
+    @property
+    def partial_pct(self) -> Decimal | None:
+        return percent(self.leaves_partial, self.leaves)
+
+    @property
+    def unaddressed_pct(self) -> Decimal | None:
+        return percent(self.leaves_unaddressed, self.leaves)
+
 
 def practitioner_evidence(evidence: EvidenceCounts) -> int:
     """The one measure of practitioner evidence every view uses: GitHub artefacts + StackOverflow posts + interview
@@ -205,8 +221,6 @@ def _evidence_by_fault() -> tuple[dict[int, EvidenceCounts], dict[str, int]]:
     ``COUNT(*)``, not ``COUNT(id)``: the grouped columns are all in an index (artefact source+fault, mention
     fault), so PostgreSQL can answer from the index alone instead of reading every row.
     """
-    Artifact = _related_model("artifacts")
-    Mention = _related_model("interview_mentions")
     github: Counter[int] = Counter()
     stackoverflow: Counter[int] = Counter()
     unclassified = {"github": 0, "stackoverflow": 0, "interviews": 0}
@@ -218,7 +232,7 @@ def _evidence_by_fault() -> tuple[dict[int, EvidenceCounts], dict[str, int]]:
         else:
             stackoverflow[fault_id] += n
     interviews: Counter[int] = Counter()
-    for fault_id, n in Mention.objects.values_list("fault_id").annotate(n=Count("*")).order_by():
+    for fault_id, n in InterviewMention.objects.values_list("fault_id").annotate(n=Count("*")).order_by():
         if fault_id is None:
             unclassified["interviews"] += n
         else:
@@ -228,8 +242,7 @@ def _evidence_by_fault() -> tuple[dict[int, EvidenceCounts], dict[str, int]]:
 
 
 def _challenges_by_fault() -> Counter[int]:
-    Link = _related_model("challenge_links")
-    return Counter(dict(Link.objects.values_list("fault_id").annotate(n=Count("pk")).order_by()))
+    return Counter(dict(ChallengeFault.objects.values_list("fault_id").annotate(n=Count("pk")).order_by()))
 
 
 @dataclass(frozen=True)
@@ -257,6 +270,7 @@ class CoverageData:
     totals: MappingTotals
     as_of: datetime.datetime | None = None
     preloaded_facts: list[MappingFact] | None = field(default=None, repr=False)
+    cache_version: str | None = None  # the data version it was read from the cache under (None: computed afresh)
 
     def row(self, code: str) -> FaultCoverage:
         return self._by_code[code]
@@ -297,7 +311,6 @@ def _aggregate_live(as_of: datetime.datetime | None, tree: Tree) -> _MappingAggr
     """The live mapping set aggregated per fault in two queries: (fault, paper id, strength) rows, and the distinct
     (fault, method code) pairs. Cheaper than loading one ``MappingFact`` per mapping with its paper key and methods.
     """
-    FaultMapping = _related_model("mappings")
     agg = _MappingAggregate()
     by_id = tree.by_id
     explicit, partial, papers = agg.explicit, agg.partial, agg.papers
@@ -331,16 +344,14 @@ def compute(
     always computes.
     """
     if use_cache and as_of is None and snapshot is None and tree is None and coverage_cache.enabled():
-        return coverage_cache.cached("compute", _compute_for_cache)
+        version, data = coverage_cache.versioned("compute", _compute_for_cache)
+        return dataclasses.replace(data, cache_version=version) if version else data
     return _compute(as_of=as_of, snapshot=snapshot, tree=tree)
 
 
 def _compute_for_cache() -> CoverageData:
-    # Everything a page may ask of the cached object is computed once here, not per request.
-    data = _compute()
-    data.facts  # noqa: B018 - load the mapping set into the cached object
-    data.__dict__["_summary"] = coverage_summary(data)
-    return data
+    # The cached object carries the mapping set (gap map, papers per year) too: loaded once per data version.
+    return dataclasses.replace(_compute(), preloaded_facts=mapping_set())
 
 
 def _compute(
@@ -420,322 +431,3 @@ def _compute(
 def fault_coverage(**kwargs) -> list[FaultCoverage]:
     """One row per fault, tree order (see ``compute``)."""
     return compute(**kwargs).rows
-
-
-#
-# Summary
-#
-
-
-@dataclass(frozen=True)
-class LeafShares:
-    total: int
-    addressed: int
-    partial: int
-    unaddressed: int
-
-    def share(self, status: Status) -> Share:
-        return Share(getattr(self, status.value), self.total)
-
-    @property
-    def addressed_pct(self) -> Decimal | None:
-        return percent(self.addressed, self.total)
-
-    @property
-    def partial_pct(self) -> Decimal | None:
-        return percent(self.partial, self.total)
-
-    @property
-    def unaddressed_pct(self) -> Decimal | None:
-        return percent(self.unaddressed, self.total)
-
-
-@dataclass(frozen=True)
-class PracticeShares:
-    """Practitioner records of one source by the status of the leaf they are classified to."""
-
-    classified: int  # classified to a leaf: the denominator
-    unclassified: int
-    on_category: int  # classified to a category node: counted, not in the denominator
-    addressed: int
-    partial: int
-    unaddressed: int
-
-    @property
-    def unaddressed_pct(self) -> Decimal | None:
-        return percent(self.unaddressed, self.classified)
-
-    @property
-    def unaddressed_share(self) -> Share:
-        return Share(self.unaddressed, self.classified)
-
-
-@dataclass(frozen=True)
-class CoverageSummary:
-    leaves: LeafShares
-    github: PracticeShares
-    stackoverflow: PracticeShares
-    interviews: PracticeShares
-    papers: int  # distinct papers in the mapping set
-    mappings: int
-    explicit_mappings: int
-    partial_mappings: int
-    category_mappings: int
-    challenges_confirmed: int
-
-    def computed_value(self, key: str) -> Decimal | int | None:
-        """A computed figure by dotted key, e.g. ``leaves.addressed_pct``; None when unknown."""
-        if key == "papers.total":
-            return self.papers
-        if key == "challenges.confirmed":
-            return self.challenges_confirmed
-        group, _, attr = key.partition(".")
-        target = getattr(self, group, None)
-        return getattr(target, attr, None) if target is not None and attr else None
-
-
-def coverage_summary(data: CoverageData | None = None, **kwargs) -> CoverageSummary:
-    """Totals and shares over a computation (computed afresh when ``data`` is not given). One query.
-
-    The cached live computation carries its summary already (no query).
-    """
-    data = data or compute(**kwargs)
-    memo = data.__dict__.get("_summary")
-    if memo is not None:
-        return memo
-    leaves = [row for row in data.rows if row.is_leaf]
-    by_status = Counter(row.status for row in leaves)
-
-    def practice(attr: str) -> PracticeShares:
-        counts = Counter()
-        on_category = 0
-        for row in data.rows:
-            n = getattr(row.evidence, attr)
-            if row.is_leaf:
-                counts[row.status] += n
-            else:
-                on_category += n
-        return PracticeShares(
-            classified=sum(counts.values()),
-            unclassified=data.unclassified.get(attr, 0),
-            on_category=on_category,
-            addressed=counts[Status.ADDRESSED],
-            partial=counts[Status.PARTIAL],
-            unaddressed=counts[Status.UNADDRESSED],
-        )
-
-    totals = data.totals
-    Challenge = _related_model("challenges")
-    return CoverageSummary(
-        leaves=LeafShares(
-            total=len(leaves),
-            addressed=by_status[Status.ADDRESSED],
-            partial=by_status[Status.PARTIAL],
-            unaddressed=by_status[Status.UNADDRESSED],
-        ),
-        github=practice("github"),
-        stackoverflow=practice("stackoverflow"),
-        interviews=practice("interviews"),
-        papers=totals.papers,
-        mappings=totals.mappings,
-        explicit_mappings=totals.explicit,
-        partial_mappings=totals.partial,
-        category_mappings=totals.category,
-        challenges_confirmed=Challenge.objects.filter(status="confirmed").count(),
-    )
-
-
-@dataclass(frozen=True)
-class ReportedComparison:
-    figure: ReportedFigure
-    computed: Decimal | int | None
-
-
-def reported_comparison(summary: CoverageSummary) -> list[ReportedComparison]:
-    """The survey's published figures, each beside the computed figure it corresponds to. One query."""
-    figures = ReportedFigure.objects.select_related("source").order_by("position", "key")
-    return [
-        ReportedComparison(fig, summary.computed_value(fig.computed_counterpart) if fig.computed_counterpart else None)
-        for fig in figures
-    ]
-
-
-def _pct(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
-
-
-def summary_dict(summary: CoverageSummary, comparisons: Iterable[ReportedComparison] = ()) -> dict:
-    """The stable machine-readable form (``manage.py coverage --json``, ``/api/coverage/summary/``, snapshots)."""
-
-    def practice(p: PracticeShares) -> dict:
-        return {
-            "classified": p.classified,
-            "unclassified": p.unclassified,
-            "on_category": p.on_category,
-            "addressed": p.addressed,
-            "partial": p.partial,
-            "unaddressed": p.unaddressed,
-            "unaddressed_pct": _pct(p.unaddressed_pct),
-        }
-
-    leaves = summary.leaves
-    return {
-        "leaves": {
-            "total": leaves.total,
-            "addressed": leaves.addressed,
-            "partial": leaves.partial,
-            "unaddressed": leaves.unaddressed,
-            "addressed_pct": _pct(leaves.addressed_pct),
-            "partial_pct": _pct(leaves.partial_pct),
-            "unaddressed_pct": _pct(leaves.unaddressed_pct),
-        },
-        "github": practice(summary.github),
-        "interviews": practice(summary.interviews),
-        "stackoverflow": practice(summary.stackoverflow),
-        "papers": {
-            "total": summary.papers,
-            "mappings": summary.mappings,
-            "explicit": summary.explicit_mappings,
-            "partial": summary.partial_mappings,
-            "category_level": summary.category_mappings,
-        },
-        "challenges": {"confirmed": summary.challenges_confirmed},
-        "reported": [
-            {
-                "key": c.figure.key,
-                "value": float(c.figure.value),
-                "unit": c.figure.unit,
-                "of": c.figure.of,
-                "locator": c.figure.locator,
-                "source": c.figure.source.citation,
-                "source_key": c.figure.source.key,
-                "computed_counterpart": c.figure.computed_counterpart or None,
-                "computed": float(c.computed) if isinstance(c.computed, Decimal) else c.computed,
-            }
-            for c in comparisons
-        ],
-    }
-
-
-#
-# Research vs practice: categories x methods, demand gaps
-#
-
-
-@dataclass(frozen=True)
-class GapCell:
-    category: Fault  # a top-level category
-    method: Method  # a top-level method family
-    papers: int  # distinct papers using the method on a fault in the category's subtree
-
-
-def gap_map(data: CoverageData, *, depth: int = 0) -> list[GapCell]:
-    """Fault categories (at ``depth``) x top-level debugging methods, counting distinct papers. One query."""
-    method_list = list(Method.objects.order_by("position", "code"))
-    by_id = {m.pk: m for m in method_list}
-    tops = [m for m in method_list if m.parent_id is None]
-    top_of = {m.code: by_id[m.parent_id] if m.parent_id else m for m in method_list}
-    category_of: dict[int, Fault] = {}
-    categories = [node for node in data.tree if node.depth == depth and node.fault.kind == Fault.Kind.CATEGORY]
-    for node in categories:
-        for fid in node.descendant_ids():
-            category_of[fid] = node.fault
-    papers: dict[tuple[int, str], set[str]] = defaultdict(set)
-    for fact in data.facts:
-        category = category_of.get(fact.fault_id)
-        if category is None:
-            continue
-        for code in fact.methods:
-            top = top_of.get(code)
-            if top is not None:
-                papers[(category.pk, top.code)].add(fact.paper)
-    return [
-        GapCell(category=node.fault, method=method, papers=len(papers[(node.fault.pk, method.code)]))
-        for node in categories
-        for method in tops
-    ]
-
-
-@dataclass(frozen=True)
-class DemandGap:
-    row: FaultCoverage
-    evidence: int
-    papers: int
-
-
-def demand_gaps(data: CoverageData, *, min_evidence: int = 5, max_papers: int = 0) -> list[DemandGap]:
-    """Leaves with much practitioner evidence and little research, most evidence first."""
-    gaps = [
-        DemandGap(row, practitioner_evidence(row.evidence_subtree), row.papers)
-        for row in data.rows
-        if row.is_leaf and practitioner_evidence(row.evidence_subtree) >= min_evidence and row.papers <= max_papers
-    ]
-    return sorted(gaps, key=lambda gap: (-gap.evidence, gap.row.fault.position))
-
-
-def papers_per_year_by_method(data: CoverageData) -> dict[tuple[int | None, str], int]:
-    """(year, top-level method code) -> distinct papers in the mapping set. One query for the years."""
-    Paper = _related_model("mappings").paper.field.related_model
-    paper_keys = {fact.paper for fact in data.facts}
-    years = dict(Paper.objects.filter(key__in=paper_keys).values_list("key", "year")) if paper_keys else {}
-    parents = dict(Method.objects.values_list("code", "parent__code"))
-    seen: dict[tuple[int | None, str], set[str]] = defaultdict(set)
-    for fact in data.facts:
-        for code in fact.methods:
-            top = parents.get(code) or code
-            seen[(years.get(fact.paper), top)].add(fact.paper)
-    return {key: len(value) for key, value in sorted(seen.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1]))}
-
-
-def computed_share(summary: CoverageSummary, key: str) -> Share | None:
-    """Numerator and denominator behind a computed percentage key (``leaves.addressed_pct``,
-    ``github.unaddressed_pct``), so a page can show "27 / 103" beside "26.2%". None for any other key."""
-    group, _, attr = key.partition(".")
-    status = attr.removesuffix("_pct")
-    if not attr.endswith("_pct") or status not in {s.value for s in Status}:
-        return None
-    target = getattr(summary, group, None)
-    if isinstance(target, LeafShares):
-        return target.share(Status(status))
-    if isinstance(target, PracticeShares):
-        return Share(getattr(target, status), target.classified)
-    return None
-
-
-def demand_gaps_by_category(data: CoverageData, *, depth: int = 0, **kwargs) -> dict[str, list[DemandGap]]:
-    """Demand gaps (``demand_gaps(data, **kwargs)``) grouped by the category at ``depth`` that holds them.
-
-    Every category at that depth is a key (with an empty list when it has none), in tree order. No query.
-    """
-    groups: dict[str, list[DemandGap]] = {
-        node.fault.code: [] for node in data.tree if node.depth == depth and node.fault.kind == Fault.Kind.CATEGORY
-    }
-    for gap in demand_gaps(data, **kwargs):
-        chain = [*data.tree.by_id[gap.row.fault.pk].ancestors, data.tree.by_id[gap.row.fault.pk]]
-        if len(chain) > depth and chain[depth].fault.code in groups:
-            groups[chain[depth].fault.code].append(gap)
-    return groups
-
-
-@dataclass(frozen=True)
-class ChallengeCatalogue:
-    """How much of the survey's list of challenges the knowledge base catalogues ("7 of 13")."""
-
-    confirmed: int  # challenges named by the survey and catalogued here
-    candidates: int  # recurring themes from our coding, not the survey's
-    reported: ReportedFigure | None  # the survey's own count of challenges, when stored
-    interviews: int  # transcripts the encounter frequencies were coded from
-
-
-def challenge_catalogue() -> ChallengeCatalogue:
-    """Confirmed and candidate challenges beside the survey's reported count. Three queries."""
-    Challenge = _related_model("challenges")
-    Interview = Challenge.passages.rel.related_model.interview.field.related_model
-    counts = Counter(dict(Challenge.objects.values_list("status").annotate(n=Count("pk")).order_by()))
-    reported = ReportedFigure.objects.select_related("source").filter(computed_counterpart="challenges.confirmed")
-    return ChallengeCatalogue(
-        confirmed=counts.get("confirmed", 0),
-        candidates=counts.get("candidate", 0),
-        reported=reported.first(),
-        interviews=Interview.objects.count(),
-    )

@@ -9,7 +9,7 @@ from django.db.models.signals import post_migrate
 
 from challenges.models import Artifact, Challenge, ChallengeFault, Interview, InterviewMention
 from coverage.cache import bump_data_version, bump_on_change
-from papers.models import FaultMapping, Paper
+from papers.models import Adjudication, CodedMapping, Coding, FaultMapping, Paper
 from taxonomy.models import Fault, Method, ReportedFigure, Source
 
 
@@ -21,5 +21,7 @@ def _after_migrate(sender, **kwargs) -> None:
 def connect() -> None:
     bump_on_change(Fault, Method, ReportedFigure, Source)
     bump_on_change(Paper, FaultMapping, m2m=(FaultMapping.methods.through,))
+    # Codings and adjudications feed the explorer's "depends on a pending adjudication" marks.
+    bump_on_change(Coding, CodedMapping, Adjudication)
     bump_on_change(Artifact, Interview, InterviewMention, Challenge, ChallengeFault)
     post_migrate.connect(_after_migrate, dispatch_uid="kb-coverage-post-migrate", weak=False)

@@ -10,16 +10,17 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from coverage import coverage
+from coverage import coverage, summaries
 from coverage.models import Snapshot, SnapshotEntry
+from papers.models import FaultMapping
 from taxonomy.models import ReviewStatus
 from taxonomy.tree import build_tree
 
 SEED_SNAPSHOT = "seed"
+LIVE = "live"  # names the current data wherever a snapshot name is expected (diff, pages, API)
 
 
 def _live_entries() -> list[dict]:
-    FaultMapping = coverage._related_model("mappings")
     approved = FaultMapping.objects.filter(status=ReviewStatus.APPROVED)
     rows = list(approved.order_by("pk").values("pk", "uid", "fault_id", "strength", "paper__key", "paper__title"))
     methods = {}
@@ -46,8 +47,8 @@ def _live_entries() -> list[dict]:
 def figures_for(snapshot: Snapshot | None = None) -> dict:
     """Coverage figures of a snapshot's frozen mapping set (or of the live set when None)."""
     data = coverage.compute(snapshot=snapshot)
-    summary = coverage.coverage_summary(data)
-    return coverage.summary_dict(summary)
+    summary = summaries.coverage_summary(data)
+    return summaries.summary_dict(summary)
 
 
 @transaction.atomic
@@ -151,16 +152,18 @@ def diff(before: Snapshot | None, after: Snapshot | None) -> SnapshotDiff:
         }
 
     old, new = entries(before), entries(after)
-    flat_before = _flatten(before.figures if before else coverage.summary_dict(coverage.coverage_summary(data_before)))
-    flat_after = _flatten(after.figures if after else coverage.summary_dict(coverage.coverage_summary(data_after)))
+    flat_before = _flatten(
+        before.figures if before else summaries.summary_dict(summaries.coverage_summary(data_before))
+    )
+    flat_after = _flatten(after.figures if after else summaries.summary_dict(summaries.coverage_summary(data_after)))
     figures = [
         FigureChange(key, flat_before.get(key), flat_after.get(key))
         for key in sorted(set(flat_before) | set(flat_after))
         if flat_before.get(key) != flat_after.get(key)
     ]
     return SnapshotDiff(
-        before=before.name if before else "live",
-        after=after.name if after else "live",
+        before=before.name if before else LIVE,
+        after=after.name if after else LIVE,
         status_changes=status_changes,
         added=sorted((new[k] for k in new.keys() - old.keys()), key=lambda m: (m.fault_code, m.paper_key)),
         removed=sorted((old[k] for k in old.keys() - new.keys()), key=lambda m: (m.fault_code, m.paper_key)),

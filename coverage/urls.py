@@ -1,10 +1,12 @@
 from django.urls import path
 
-from coverage import feeds, views
+from coverage import agreement_views, feeds, views
 
 app_name = "coverage"
 
 urlpatterns = [
+    path("faults/", views.fault_list, name="fault-list"),
+    path("faults/<str:code>/", views.fault_detail, name="fault-detail"),
     path("coverage/", views.coverage_dashboard, name="dashboard"),
     path("sources/", views.sources, name="sources"),
     # "new" and "diff" come before <slug:name>/.
@@ -12,6 +14,11 @@ urlpatterns = [
     path("snapshots/new/", views.snapshot_create, name="snapshot-create"),
     path("snapshots/diff/", views.snapshot_diff, name="snapshot-diff"),
     path("snapshots/<slug:name>/", views.snapshot_detail, name="snapshot-detail"),
+    path("agreement/", agreement_views.agreement, name="agreement"),
+    path("agreement/queue/", agreement_views.agreement_queue, name="agreement-queue"),
+    path("agreement/request/<slug:key>/", agreement_views.coding_request, name="coding-request"),
+    path("agreement/codings/<uuid:uid>/code/", agreement_views.coding_create, name="coding-create"),
+    path("agreement/codings/<uuid:uid>/adjudicate/", agreement_views.adjudication_create, name="adjudication-create"),
     # Releases: "new", "latest" and "feed" come before <version>/ (ReleaseForm refuses them as versions).
     path("releases/", views.release_list, name="release-list"),
     path("releases/new/", views.release_create, name="release-create"),

@@ -1,6 +1,8 @@
-"""Coverage pages: home, the coverage dashboard, the sources page, and the snapshot pages (the list, where curators
-freeze a new one, a snapshot's figures and mappings, and the diff between two snapshots or a snapshot and the live
-data). Figures come from ``coverage/coverage.py``, snapshots from ``coverage/snapshots.py``."""
+"""Coverage pages: the taxonomy explorer and a fault's page (the taxonomy seen through its coverage, with each
+fault's papers, practitioner evidence and challenges), home, the coverage dashboard, the sources page and the
+snapshot pages (the list, where curators freeze a new one, a snapshot's figures and mappings, and the diff between
+two snapshots or a snapshot and the live data). Figures come from ``coverage/coverage.py`` and its summaries and
+gap analysis, snapshots from ``coverage/snapshots.py``."""
 
 from __future__ import annotations
 
@@ -18,25 +20,28 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.roles import SNAPSHOT_PERMISSION
+from challenges.models import ChallengeFault
+from coverage import agreement, charts, coverage, explorer, gap_analysis, releases, snapshots, summaries
 from coverage import cache as coverage_cache
-from coverage import charts, coverage, releases, snapshots
 from coverage.charts import FIGURE_LABELS
+from coverage.filtersets import CoverageFaultFilterSet
 from coverage.forms import ReleaseForm
 from coverage.models import Release, Snapshot
 from coverage.release_archive import ArchiveError
 from coverage.release_files import release_csl
 from datasets import seed
 from kb_site.citations import KB_NAME, formats
-from kb_site.ui import optional_url
+from kb_site.ui import label_choices
+from papers.history import fault_history
 from papers.models import FaultMapping
-from taxonomy.models import Source
+from taxonomy.citations import fault_csl
+from taxonomy.models import Fault, Source
 
 RELEASE_PERMISSION = "coverage.add_release"
-SNAPSHOT_PERMISSION = "coverage.add_snapshot"
-LIVE = "live"
-RESERVED_NAMES = {LIVE, "new", "diff"}  # "live" means the current data; the others are page addresses
+RESERVED_NAMES = {snapshots.LIVE, "new", "diff"}  # "live" means the current data; the others are page addresses
 
-# What each flattened figure key means, for the tables (the keys are coverage.summary_dict()'s).
+# What each flattened figure key means, for the tables (the keys are summaries.summary_dict()'s).
 GROUP_LABELS = {
     "leaves": "Leaf faults",
     "github": "GitHub artefacts",
@@ -66,7 +71,7 @@ class SnapshotDiffForm(forms.Form):
 
     def __init__(self, *args, names: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(name, name) for name in names] + [(LIVE, "live (current data)")]
+        choices = [(name, name) for name in names] + [(snapshots.LIVE, "live (current data)")]
         self.fields["before"].choices = choices
         self.fields["after"].choices = choices
 
@@ -132,8 +137,8 @@ def snapshot_detail(request, name):
 
 def snapshot_diff(request):
     names = list(Snapshot.objects.order_by("created_at", "name").values_list("name", flat=True))
-    default_before = names[-1] if names else LIVE
-    form = SnapshotDiffForm(request.GET or {"before": default_before, "after": LIVE}, names=names)
+    default_before = names[-1] if names else snapshots.LIVE
+    form = SnapshotDiffForm(request.GET or {"before": default_before, "after": snapshots.LIVE}, names=names)
     result = None
     if form.is_valid():
         by_name = {
@@ -169,6 +174,89 @@ def snapshot_diff(request):
 
 
 #
+# The taxonomy explorer and a fault's page: the tree with each node's coverage, and what is known of one fault
+#
+
+
+@require_safe
+def fault_list(request):
+    data = coverage.compute()
+    filterset = CoverageFaultFilterSet(request.GET or None, queryset=Fault.objects.all(), coverage_data=data)
+    # API-only parameters (database ids) are left out of the page's form, so its URLs carry one per concept.
+    label_choices(filterset.form, tree=data.tree, hidden=["parent_id"])
+    sort = request.GET.get("sort", "tree")
+    sort = sort if sort in explorer.SORTS else "tree"
+    matched = None
+    filtering = filterset.is_bound and filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
+    if filtering:
+        matched = set(filterset.qs.values_list("pk", flat=True))
+    return render(
+        request,
+        "taxonomy/fault_list.html",
+        {
+            "filter": filterset,
+            "filtering": filtering,
+            "sort": sort,
+            "sorts": explorer.SORTS,
+            "sort_label": explorer.SORTS[sort],
+            # Built only if the template renders the tree (not when the cached fragment is used).
+            "rows": functools.cache(lambda: explorer.explorer_rows(data, matched, sort)),
+            "matched_count": len(matched) if matched is not None else None,
+            "summary": summaries.coverage_summary(data),
+            "pending_leaves": agreement.pending_adjudication_leaves(data),
+            # The unfiltered tree (about 1 MB of HTML at the benchmark's 1,000 faults) is rendered once per data
+            # version; filtered views are smaller and their query strings unbounded, so they are not stored.
+            "tree_cache": coverage_cache.fragment(enabled_here=not request.GET, version=data.cache_version),
+        },
+    )
+
+
+EVIDENCE_LIMIT = 200  # records listed on a fault page before "see all"
+
+
+@require_safe
+def fault_detail(request, code: str):
+    fault = get_object_or_404(Fault.objects.for_detail(), code=code)
+    data = coverage.compute()
+    try:
+        node = data.tree.node(code)
+    except KeyError as exc:  # created between the two queries
+        raise Http404 from exc
+    row = data.row(code)
+    ancestors = node.ancestors
+    subtree = node.descendant_ids()
+    ancestor_ids = [a.fault.pk for a in ancestors]
+    mappings = list(FaultMapping.objects.for_list().filter(fault_id__in=subtree + ancestor_ids).select_related("fault"))
+    direct = [m for m in mappings if m.fault_id == fault.pk]
+    context = {
+        "fault": fault,
+        "row": row,
+        "ancestors": [data.row(a.fault.code) for a in ancestors],
+        "children": [data.row(child.fault.code) for child in node.children],
+        "explicit_mappings": [m for m in direct if m.strength == "explicit"],
+        "partial_mappings": [m for m in direct if m.strength == "partial"],
+        "direct_mappings": direct,
+        "above_mappings": [m for m in mappings if m.fault_id in ancestor_ids],
+        "below_mappings": [m for m in mappings if m.fault_id in subtree and m.fault_id != fault.pk],
+        # Capped: at scale one leaf can hold hundreds of thousands of records; the lists link to all of them.
+        "artifacts": list(fault.artifacts.for_list()[:EVIDENCE_LIMIT]),
+        "artifact_total": row.evidence.github + row.evidence.stackoverflow,
+        "mentions": list(fault.interview_mentions.for_list()[:EVIDENCE_LIMIT]),
+        "mention_total": row.evidence.interviews,
+        "evidence_limit": EVIDENCE_LIMIT,
+        "history": fault_history(fault),
+        "pending_adjudication": agreement.pending_adjudication_leaves(data).get(fault.pk, []),
+        "citation": formats(fault_csl(fault, request.build_absolute_uri(fault.get_absolute_url()))),
+        "challenge_links": list(
+            ChallengeFault.objects.filter(fault_id__in=subtree)
+            .select_related("challenge", "fault")
+            .order_by("challenge__status")
+        ),
+    }
+    return render(request, "taxonomy/fault_detail.html", context)
+
+
+#
 # Home, coverage dashboard, sources
 #
 
@@ -176,14 +264,14 @@ def snapshot_diff(request):
 @require_safe
 def home(request):
     data = coverage.compute()
-    summary = coverage.coverage_summary(data)
+    summary = summaries.coverage_summary(data)
     headline = [
         {
             "comparison": c,
-            "share": coverage.computed_share(summary, c.figure.computed_counterpart),
+            "share": summaries.computed_share(summary, c.figure.computed_counterpart),
             "label": FIGURE_LABELS.get(c.figure.computed_counterpart, c.figure.of),
         }
-        for c in coverage.reported_comparison(summary)
+        for c in summaries.reported_comparison(summary)
     ]
     latest = Release.objects.for_list().first()
     if latest is not None:
@@ -192,7 +280,7 @@ def home(request):
         jsonld = releases.live_dataset_jsonld(
             page_url=request.build_absolute_uri("/"),
             export_url=request.build_absolute_uri(reverse("api:export-dataset")),
-            figures=coverage.summary_dict(summary),
+            figures=summaries.summary_dict(summary),
         )
     return render(
         request,
@@ -202,7 +290,7 @@ def home(request):
             "latest_release": latest,
             "summary": summary,
             "headline": headline,
-            "catalogue": coverage.challenge_catalogue(),
+            "catalogue": summaries.challenge_catalogue(),
             "survey": next((h["comparison"].figure.source for h in headline), None),
             "seed_release": seed.current_release(),
         },
@@ -222,30 +310,34 @@ CSV_ROUTES = {
 }
 
 
+def _csv_url(name: str, query: str) -> str:
+    return f"{reverse(name)}?{query}"
+
+
 @dataclass(frozen=True)
 class Dashboard:
     charts: list[dict]  # {"chart": charts.Chart, "csv_url": str | None}, in page order
-    demand_gaps: list[coverage.DemandGap]
-    comparisons: list[coverage.ReportedComparison]
+    demand_gaps: list[gap_analysis.DemandGap]
+    comparisons: list[summaries.ReportedComparison]
 
 
-def _dashboard(data: coverage.CoverageData, summary: coverage.CoverageSummary) -> Dashboard:
+def _dashboard(data: coverage.CoverageData, summary: summaries.CoverageSummary) -> Dashboard:
     """The dashboard's five charts with their CSV links, and its demand gaps. 4 queries (reported figures, methods,
     paper years); the rest comes from ``data``."""
-    comparisons = coverage.reported_comparison(summary)
-    cells = coverage.gap_map(data)
-    gaps_by_category = coverage.demand_gaps_by_category(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE)
+    comparisons = summaries.reported_comparison(summary)
+    cells = gap_analysis.gap_map(data)
+    gaps_by_category = gap_analysis.demand_gaps_by_category(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE)
     method_names = {cell.method.code: cell.method.name for cell in cells}
     chart_list = [
         charts.taxonomy_sunburst(data),
         charts.gap_map_chart(cells, gaps_by_category, min_evidence=DEMAND_GAP_MIN_EVIDENCE),
         charts.research_vs_practice(data),
-        charts.papers_per_year(coverage.papers_per_year_by_method(data), method_names),
+        charts.papers_per_year(gap_analysis.papers_per_year_by_method(data), method_names),
         charts.status_shares(summary, comparisons),
     ]
     return Dashboard(
-        charts=[{"chart": chart, "csv_url": optional_url(*CSV_ROUTES[chart.key])} for chart in chart_list],
-        demand_gaps=coverage.demand_gaps(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE),
+        charts=[{"chart": chart, "csv_url": _csv_url(*CSV_ROUTES[chart.key])} for chart in chart_list],
+        demand_gaps=gap_analysis.demand_gaps(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE),
         comparisons=comparisons,
     )
 
@@ -253,7 +345,7 @@ def _dashboard(data: coverage.CoverageData, summary: coverage.CoverageSummary) -
 @require_safe
 def coverage_dashboard(request):
     data = coverage.compute()
-    summary = coverage.coverage_summary(data)
+    summary = summaries.coverage_summary(data)
     return render(
         request,
         "coverage/dashboard.html",
@@ -264,7 +356,7 @@ def coverage_dashboard(request):
             "min_evidence": DEMAND_GAP_MIN_EVIDENCE,
             # Charts, tables and demand gaps (hundreds of ms to build and render at scale) are read only from
             # data whose every change bumps the data version: rendered once per version.
-            "dashboard_cache": coverage_cache.fragment(data=data),
+            "dashboard_cache": coverage_cache.fragment(version=data.cache_version),
         },
     )
 
@@ -272,13 +364,13 @@ def coverage_dashboard(request):
 @require_safe
 def sources(request):
     data = coverage.compute()
-    summary = coverage.coverage_summary(data)
+    summary = summaries.coverage_summary(data)
     return render(
         request,
         "coverage/sources.html",
         {
             "sources": Source.objects.all(),
-            "comparisons": coverage.reported_comparison(summary),
+            "comparisons": summaries.reported_comparison(summary),
             "summary": summary,
             "seed_releases": seed.releases(),
         },

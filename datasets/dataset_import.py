@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import DataError, IntegrityError, connection, models, transaction
 
 from coverage.cache import bump_data_version
 from datasets.dataset import (
@@ -29,6 +29,19 @@ from datasets.dataset import (
     identity_fields,
     tracked_model,
 )
+from kb_site.text import find_invalid
+
+MAX_REPORTED = 200  # problems listed in full; beyond, a count
+
+
+class DatasetInvalid(DatasetError):
+    """Records the models' own validation refuses; nothing was written. ``problems`` names each with its record."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = "\n".join(f"- {problem}" for problem in problems[:MAX_REPORTED])
+        more = f"\n… and {len(problems) - MAX_REPORTED} more." if len(problems) > MAX_REPORTED else ""
+        super().__init__(f"{len(problems)} problem(s) in the file; nothing was imported:\n{shown}{more}")
 
 
 @dataclass
@@ -73,7 +86,12 @@ def _keeping_timestamps(model: type[models.Model]) -> Iterator[None]:
 
 @transaction.atomic
 def load(data: dict) -> ImportResult:
-    """Import a dataset document (see the module docstring): idempotent, all or nothing."""
+    """Import a dataset document (see the module docstring): idempotent, all or nothing.
+
+    Every record is validated by its model's own field validation (``full_clean``: lengths, choices, URL schemes,
+    ...) and for text no field may hold (``kb_site.text``); a record whose identity repeats an earlier one is an
+    error too. Every problem is reported, each with its record, in one ``DatasetInvalid``; then nothing is written.
+    """
     check_header(data)
     data = {**data, "records": {MOVED_LABELS.get(label, label): rows for label, rows in data["records"].items()}}
     known = {_label(model): model for model in dataset_models(FULL)}
@@ -84,6 +102,7 @@ def load(data: dict) -> ImportResult:
     pk_maps: dict[type[models.Model], dict] = defaultdict(dict)
     result = ImportResult()
     explicit_pk_models = []
+    problems: list[str] = []
     for label, model in known.items():
         records = data["records"].get(label)
         if records is None:
@@ -91,12 +110,18 @@ def load(data: dict) -> ImportResult:
         if not isinstance(records, list):
             raise DatasetError(f"{label}: expected a list of records.")
         try:
-            created, updated, unchanged = _load_model(model, records, keys, pk_maps)
+            created, updated, unchanged = _load_model(model, records, keys, pk_maps, problems)
         except (KeyError, TypeError, AttributeError, ValueError, ValidationError) as exc:
-            raise DatasetError(f"{label}: malformed record ({exc.__class__.__name__}: {exc}).") from exc
+            problems.append(f"{label}: malformed record ({exc.__class__.__name__}: {exc}).")
+            raise DatasetInvalid(problems) from exc
+        except (IntegrityError, DataError) as exc:  # a rule only the database knows (a unique DOI, ...)
+            problems.append(f"{label}: the database refused the records: {exc}".strip())
+            raise DatasetInvalid(problems) from exc
         result.created[label], result.updated[label], result.unchanged[label] = created, updated, unchanged
         if created:
             explicit_pk_models.append(model)
+    if problems:
+        raise DatasetInvalid(problems)  # the transaction rolls back whatever valid records were written
     _reset_sequences(explicit_pk_models)
     _bump_coverage_cache()
     return result
@@ -147,7 +172,50 @@ def _resolve(keys: Keys, pk_maps, f: models.Field, raw, *, lenient: bool):
     return pk
 
 
-def _load_model(model, records: list[dict], keys: Keys, pk_maps) -> tuple[int, int, int]:
+def _record_problems(model, values: dict, pk, where: str) -> list[str]:
+    """Why the row ``values`` (attribute names) is invalid: its model's field validation, then text no field may hold.
+
+    Relations are resolved (or refused) by the import itself; uniqueness is the identity's business, and what is
+    left to the database (a unique DOI) is reported when it refuses.
+    """
+    problems = []
+    for name, value in values.items():
+        if isinstance(value, (str, list, dict)) and (problem := find_invalid(value, max_depth=64)):
+            problems.append(f"{where}: {name}: {problem[1]}")
+    obj = model(**values)
+    if pk is not None:
+        obj.pk = pk
+    # Empty values are left to the database (NOT NULL): ``blank`` is a rule for forms, and rows written by code
+    # (history entries, imports of old data) may hold empty values where a form would insist on one.
+    excluded = [f.name for f in model._meta.concrete_fields if f.is_relation or values.get(f.attname) in f.empty_values]
+    try:
+        obj.full_clean(exclude=excluded, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        problems += [
+            f"{where}: {name}: {message}" for name, messages in exc.message_dict.items() for message in messages
+        ]
+    return problems
+
+
+def _record_values(model, record: dict, fields, keys: Keys, pk_maps, tracked) -> dict:
+    """The row a record describes (attribute names), its references resolved to this database's ids."""
+    values = {}
+    for f in fields:
+        raw = record["fields"].get(f.name)
+        if f.is_relation:
+            values[f.attname] = _resolve(keys, pk_maps, f, raw, lenient=tracked is not None)
+        elif tracked is not None and f.name == tracked._meta.pk.name:
+            # A history entry's copy of the tracked row's id follows that row to its id in this database.
+            values[f.attname] = pk_maps[tracked].get(raw, raw)
+        else:
+            try:
+                values[f.attname] = f.to_python(raw) if raw is not None else None
+            except ValidationError as exc:
+                raise ValidationError([f"{f.name}: {message}" for message in exc.messages]) from exc
+    return values
+
+
+def _load_model(model, records: list[dict], keys: Keys, pk_maps, problems: list[str]) -> tuple[int, int, int]:
     names = identity_fields(model)
     fields = _plain_fields(model)
     m2m = _m2m_fields(model)
@@ -157,20 +225,29 @@ def _load_model(model, records: list[dict], keys: Keys, pk_maps) -> tuple[int, i
     pending: list[tuple[models.Model, dict, object]] = []
     self_referencing = any(f.is_relation and f.related_model is model for f in fields)
     current = {row["pk"]: row for row in model._base_manager.values("pk", *[f.attname for f in fields]).order_by()}
+    label = _label(model)
+    position = {id(record): index for index, record in enumerate(records, start=1)}
+    seen: dict = {}
+    for record in records:
+        key = _record_key(model, record, names)
+        if key in seen:
+            problems.append(f"{label} record {position[id(record)]} ({key!r}): repeats record {seen[key]}.")
+        seen.setdefault(key, position[id(record)])
     for record in _sorted_by_self_reference(model, records):
-        values = {}
-        for f in fields:
-            raw = record["fields"].get(f.name)
-            if f.is_relation:
-                values[f.attname] = _resolve(keys, pk_maps, f, raw, lenient=tracked is not None)
-            elif tracked is not None and f.name == tracked._meta.pk.name:
-                # A history entry's copy of the tracked row's id follows that row to its id in this database.
-                values[f.attname] = pk_maps[tracked].get(raw, raw)
-            else:
-                values[f.attname] = f.to_python(raw) if raw is not None else None
+        where = f"{label} record {position[id(record)]} ({_record_key(model, record, names)!r})"
+        try:
+            values = _record_values(model, record, fields, keys, pk_maps, tracked)
+        except (ValidationError, DatasetError) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            problems.extend(f"{where}: {message}" for message in messages)
+            continue
         key = _record_key(model, record, names)
         pk = keys.pk(model, key)
         file_pk = model._meta.pk.to_python(record.get("pk")) if record.get("pk") is not None else None
+        record_problems = _record_problems(model, values, pk if pk is not None else file_pk, where)
+        if record_problems:
+            problems.extend(record_problems)
+            continue  # never written (nothing is, in the end); later records are still checked
         if pk is not None:
             row = current.get(pk, {})
             changes = {name: value for name, value in values.items() if row.get(name) != value}

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.utils.text import slugify
 
 from datasets.fixture_challenges import build_challenges, build_evidence
+from datasets.fixture_codings import build_codings
 from datasets.fixture_papers import build_papers, latest_release, release_dates
 from datasets.survey_files import fixture_object as _obj
 from datasets.survey_files import read_csv as _read_csv
@@ -266,6 +267,7 @@ def build_all(data_dir: Path, release: int | None = None) -> dict[str, list[dict
         + build_methods(curated),
         "papers": build_papers(curated, release),
         "challenges": build_evidence(data_dir) + build_challenges(data_dir),
+        "codings": build_codings(json.loads((data_dir / "curated" / "dual_coding.json").read_text()), release=release),
     }
 
 

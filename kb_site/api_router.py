@@ -11,19 +11,21 @@ from challenges.api.views import (
     InterviewViewSet,
     StackOverflowPostViewSet,
 )
+from coverage.api.agreement import AgreementViewSet
 from coverage.api.releases import ReleaseViewSet
 from coverage.api.snapshots import SnapshotDiffViewSet
-from coverage.api.views import CoverageViewSet, SnapshotViewSet
+from coverage.api.views import CoverageViewSet, MethodViewSet, SnapshotViewSet
 from datasets.api.views import DatasetExportView
 from kb_site.api.views import RedocView, api_not_found, redoc_bundle
-from papers.api.views import FaultMappingViewSet, PaperViewSet, RetractionViewSet, SubmissionViewSet
-from taxonomy.api.views import FaultViewSet, MethodViewSet, ReportedFigureViewSet, SourceViewSet
+from papers.api.views import CodingViewSet, FaultMappingViewSet, PaperViewSet, RetractionViewSet, SubmissionViewSet
+from taxonomy.api.views import FaultViewSet, ReportedFigureViewSet, SourceViewSet
 from triage.api.views import ClassifyView
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("coverage", CoverageViewSet, basename="coverage")
+router.register("agreement", AgreementViewSet, basename="agreement")
 router.register("faults", FaultViewSet, basename="fault")
 router.register("methods", MethodViewSet, basename="method")
 router.register("sources", SourceViewSet, basename="source")
@@ -34,6 +36,7 @@ router.register("releases", ReleaseViewSet, basename="release")
 
 router.register("papers", PaperViewSet, basename="paper")
 router.register("mappings", FaultMappingViewSet, basename="mapping")
+router.register("codings", CodingViewSet, basename="coding")
 router.register("github-artifacts", GitHubArtifactViewSet, basename="github-artifact")
 router.register("stackoverflow-posts", StackOverflowPostViewSet, basename="stackoverflow-post")
 router.register("interviews", InterviewViewSet, basename="interview")

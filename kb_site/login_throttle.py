@@ -2,9 +2,11 @@
 
 Every login path calls ``django.contrib.auth.authenticate(request, ...)`` (the login form, the admin, the API
 token endpoint), so the check lives in an authentication backend and the count in the ``user_login_failed``
-signal; no view needs to know. Limits: ``KB_LOGIN_FAILURE_LIMIT`` failures per address and username, four
-times that per address over all usernames, for ``KB_LOGIN_LOCKOUT_SECONDS`` from the first failure.
-While locked out no password is checked; ``kb_site.middleware.LoginThrottleMiddleware`` turns the answer into a 429.
+signal; no view needs to know. The client address is ``kb_site.client``'s, the rule of every throttle.
+Limits: ``KB_LOGIN_FAILURE_LIMIT`` failures per address and username, four times that per address over all
+usernames, for ``KB_LOGIN_LOCKOUT_SECONDS`` from the first failure. While locked out no password is checked;
+``kb_site.middleware.LoginThrottleMiddleware`` turns the answer into a 429. With the cache down nothing is
+counted and no address is locked out (README, "Security model").
 """
 
 import hashlib
@@ -16,6 +18,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 
+from kb_site.client import client_address
+
 LOCKED_OUT_ATTR = "_kb_login_locked_out"
 PER_ADDRESS_FACTOR = 4
 
@@ -26,7 +30,7 @@ def _http_request(request):
 
 
 def _keys(request, username) -> tuple[str, str]:
-    address = _http_request(request).META.get("REMOTE_ADDR", "") or "unknown"
+    address = client_address(_http_request(request))
     name = str(username or "").strip().lower()[:150]
     digest = hashlib.sha256(f"{address}\n{name}".encode()).hexdigest()
     return f"kb:login-fail:{digest}", f"kb:login-fail-addr:{hashlib.sha256(address.encode()).hexdigest()}"

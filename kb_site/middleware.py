@@ -16,11 +16,13 @@ from django.urls import NoReverseMatch, reverse
 from django.views import defaults
 
 from kb_site import login_throttle
+from kb_site.text import invalid_text
 
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def wants_json(request) -> bool:
@@ -64,8 +66,9 @@ class RequestLimitsMiddleware:
     Django limits only form fields (DATA_UPLOAD_MAX_MEMORY_SIZE); DRF's JSON parser reads the raw stream, so
     without this a JSON body of any size would be parsed. The size is judged from Content-Length.
     PostgreSQL text cannot hold a NUL character: a path or query value carrying one (``%00``) would reach a
-    query and fail there, so it is refused here, once for every view (form and serializer fields already
-    refuse NULs in bodies).
+    query and fail there, so it is refused here, once for every view. So is a form field (name or value) holding
+    a NUL or a lone surrogate (``kb_site.text``, the rule the API's JSON parser applies to JSON bodies): a 400
+    naming the field, whichever form it was meant for.
     """
 
     def __init__(self, get_response):
@@ -88,6 +91,11 @@ class RequestLimitsMiddleware:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query or "\x00" in query:
             return error_response(request, 400, "bad_request", "The address contains a NUL character (%00).")
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            for name, values in request.POST.lists():
+                message = next(filter(None, map(invalid_text, [name, *values])), None)
+                if message:
+                    return error_response(request, 400, "invalid_text", f"Field “{name[:100]}”: {message}")
         return self.get_response(request)
 
 

@@ -126,20 +126,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after SecurityMiddleware, so that every answer carries the Content-Security-Policy and
+    # X-Frame-Options, even those that middleware further in gives without calling a view (400, 413, 503, 304).
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Oversize bodies (413) and NUL bytes in the URL (400) are refused before anything reads them;
     # database outages become a 503.
     "kb_site.middleware.RequestLimitsMiddleware",
     "kb_site.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The live coverage summary's plain GET, from the per-data-version cache like a static file (see its module).
-    "coverage.api.middleware.CoverageSummaryMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "kb_site.middleware.LoginThrottleMiddleware",
 ]
@@ -179,22 +179,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = os.environ.get("REDIS_URL", "")
+# The cache is an optimisation, never a dependency: with Redis down or unreachable every cache call fails fast
+# (half a second at most) and quietly (django-redis' IGNORE_EXCEPTIONS, logged): a read is a miss, so pages and
+# the API compute their answers; a write is dropped. Throttles and login lockouts then count nothing, that is
+# they let requests through until Redis is back (README "Security model"); /healthz reports "cache": "error".
+KB_REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "LOG_IGNORED_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.5,
+    "SOCKET_TIMEOUT": 0.5,
+}
 CACHES = {
     "default": (
-        # Django's RedisCache reusing one client per pool (kb_site/cache_backends.py).
-        {"BACKEND": "kb_site.cache_backends.RedisCache", "LOCATION": _redis_url}
+        {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": _redis_url, "OPTIONS": KB_REDIS_CACHE_OPTIONS}
         if _redis_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb"}
     ),
-    # Entries keyed on the coverage data version never change: each process keeps the last few it read
-    # (the explorer's tree fragment) instead of fetching them from Redis on every request.
-    "coverage": {"BACKEND": "kb_site.cache_backends.LocalFrontCache", "LOCATION": "default"},
 }
+DJANGO_REDIS_LOGGER = "kb_site.cache"
 # App servers keep no state of their own, so any number of them can share one database and one Redis:
-# sessions live in the database (read through the shared cache when Redis is configured), and computed coverage
-# is cached in Redis keyed on a data version (taxonomy/cache.py; off with a per-process cache unless
-# KB_COVERAGE_CACHE=true).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if _redis_url else "django.contrib.sessions.backends.db"
+# sessions live in the database alone (a Redis outage signs nobody out), and computed coverage is cached in Redis
+# keyed on a data version (coverage/cache.py; off with a per-process cache unless KB_COVERAGE_CACHE=true).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if os.environ.get("KB_COVERAGE_CACHE"):
     KB_COVERAGE_CACHE = env_bool("KB_COVERAGE_CACHE", True)
 
@@ -260,6 +266,15 @@ KB_MAX_UPLOAD_SIZE = env_int("KB_MAX_UPLOAD_SIZE", 2 * 1024 * 1024)
 # Failed logins (login form, admin, API token) per client address and username before a 429, and for how long.
 KB_LOGIN_FAILURE_LIMIT = env_int("KB_LOGIN_FAILURE_LIMIT", 5)
 KB_LOGIN_LOCKOUT_SECONDS = env_int("KB_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# The client address every throttle and lockout keys on (kb_site/client.py): how many reverse proxies in front of
+# the app append to X-Forwarded-For. 0 (the default) trusts no header: the address is the TCP peer (REMOTE_ADDR).
+# With n > 0 it is the n-th address from the right of X-Forwarded-For, the one the outermost trusted proxy saw.
+KB_NUM_PROXIES = env_int("KB_NUM_PROXIES", 0)
+if KB_NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"KB_NUM_PROXIES must be 0 or more, got {KB_NUM_PROXIES}")
+# Site search (the HTML page): at most this many words and characters (more is a form error), and a rate per client.
+KB_SEARCH_MAX_WORDS = env_int("KB_SEARCH_MAX_WORDS", 12)
+KB_SEARCH_MAX_LENGTH = env_int("KB_SEARCH_MAX_LENGTH", 200)
 
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
@@ -283,15 +298,24 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "kb_site.api.schema.KBAutoSchema",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "kb_site.api.params.ContentNegotiation",
+    "DEFAULT_PARSER_CLASSES": [
+        # DRF's JSON parser with a nesting limit and no NUL or lone surrogate in any string (kb_site/api/parsers.py).
+        "kb_site.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "kb_site.throttling.AnonRateThrottle",
         # UserRateThrottle for signed-in clients only: anonymous ones are limited by the (lower) anon rate alone.
         "kb_site.throttling.SignedInRateThrottle",
     ],
+    # DRF's own client-address rule (BaseThrottle.get_ident) with our setting: kb_site/client.py.
+    "NUM_PROXIES": KB_NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("KB_API_ANON_RATE", "600/minute"),
         "user": os.environ.get("KB_API_USER_RATE", "1200/minute"),
         "submissions": os.environ.get("KB_SUBMISSION_RATE", "30/hour"),
+        "search": os.environ.get("KB_SEARCH_RATE", "30/minute"),
     },
 }
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
-from django.urls import NoReverseMatch, reverse
 
-from kb_site.widgets import FastSelect
 from taxonomy.models import Fault, Method
 from taxonomy.tree import Tree
 
@@ -58,17 +56,6 @@ def label_choices(
             continue
         model = field.queryset.model
         if model is Fault and tree is not None:
-            if type(field.widget) is forms.Select:
-                # Same markup, without a template render per option (the taxonomy has ~1,000 nodes at scale).
-                field.widget = FastSelect(attrs=field.widget.attrs)
             field.widget.choices = [("", "Any fault"), *fault_options(tree)]
         elif model is Method and method_list is not None:
             field.widget.choices = [("", "Any method"), *method_options(method_list)]
-
-
-def optional_url(name: str, query: str = "") -> str | None:
-    """``reverse(name)`` plus a query string, or None while that route does not exist (yet)."""
-    try:
-        return reverse(name) + (f"?{query}" if query else "")
-    except NoReverseMatch:
-        return None

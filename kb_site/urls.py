@@ -10,7 +10,6 @@ urlpatterns = [
     path("", coverage_views.home, name="home"),
     path("search/", search_views.search, name="search"),
     path("api-guide/", api_views.api_home, name="api-home"),
-    path("", include("taxonomy.urls")),
     path("", include("coverage.urls")),
     path("papers/", include("papers.urls")),
     path("", include("challenges.urls")),

@@ -1,7 +1,8 @@
 import django_filters
+from django.db import models
 from django.db.models import Min, Q, QuerySet
 
-from papers.models import FaultMapping, Paper, Submission
+from papers.models import Coding, FaultMapping, Paper, Submission
 from taxonomy.filtersets import FaultCodeFilter, IntegerRangeFilter, MethodCodeFilter, method_ids, subtree_ids
 from taxonomy.models import Phase, ReviewStatus, Strength
 
@@ -140,3 +141,24 @@ class SubmissionFilterSet(django_filters.FilterSet):
     def annotate(queryset):
         """The sort key for "fault": the lowest fault position among the submission's mappings."""
         return queryset.annotate(first_fault=Min("mappings__fault__position"))
+
+
+class CodingFilterSet(django_filters.FilterSet):
+    """Filters of the codings list and of the agreement figures (a coder filter keeps both codings of a paper)."""
+
+    sample = django_filters.CharFilter(label="Sample")
+    coder = django_filters.CharFilter(method="filter_coder", label="Papers coded by (coder)")
+    paper = django_filters.CharFilter(field_name="paper__key", label="Paper (key)")
+
+    class Meta:
+        model = Coding
+        fields = ["sample", "coder", "paper"]
+
+    def filter_coder(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        coded = Coding.objects.filter(
+            coder=value, paper_id=models.OuterRef("paper_id"), sample=models.OuterRef("sample")
+        )
+        return queryset.filter(models.Exists(coded))

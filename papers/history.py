@@ -1,4 +1,4 @@
-"""Change history of papers, mappings and submissions, on top of ``taxonomy.history``.
+"""Change history of faults (with their mappings), papers, mappings and submissions, on top of ``taxonomy.history``.
 
 Query cost is fixed: one query per history table involved, whatever the number of records.
 """
@@ -6,7 +6,25 @@ Query cost is fixed: one query per history table involved, whatever the number o
 from __future__ import annotations
 
 from papers.models import FaultMapping, Paper, Submission
-from taxonomy.history import HistoryEntry, entries, public_mapping_ids
+from taxonomy.history import HistoryEntry, entries
+from taxonomy.models import Fault, ReviewStatus
+
+
+def public_mapping_ids():
+    """Mappings whose history is public: approved at some point (pending and rejected ones stay private)."""
+    return FaultMapping.objects.filter(status__in=[ReviewStatus.APPROVED, ReviewStatus.RETRACTED]).values("pk")
+
+
+def fault_history(fault: Fault, *, limit: int = 50) -> list[HistoryEntry]:
+    """The fault's own changes and those of the (once approved) mappings to it. 2 queries."""
+    fault_records = Fault.history.filter(id=fault.pk).select_related("history_user", "parent")
+    mapping_records = FaultMapping.history.filter(fault_id=fault.pk, id__in=public_mapping_ids()).select_related(
+        "history_user", "paper"
+    )
+    result = entries(fault_records, Fault, lambda r: "Fault") + entries(
+        mapping_records, FaultMapping, lambda r: f"Mapping of “{r.paper.title if r.paper else r.paper_id}”"
+    )
+    return sorted(result, key=lambda e: e.when, reverse=True)[:limit]
 
 
 def paper_history(paper: Paper, *, limit: int = 50) -> list[HistoryEntry]:

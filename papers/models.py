@@ -355,3 +355,144 @@ class FaultMapping(models.Model):
 
     def get_absolute_url(self):
         return reverse("papers:paper-detail", args=[self.paper.key]) + f"#mapping-{self.uid}"
+
+
+#
+# Double coding: independent codings of one paper, and their adjudication
+#
+
+
+class UidManager(models.Manager):
+    def get_by_natural_key(self, uid):
+        return self.get(uid=uid)
+
+
+class CodingQuerySet(models.QuerySet):
+    def submitted(self) -> "CodingQuerySet":
+        return self.filter(submitted_at__isnull=False)  # an open (requested) coding has no submitted_at
+
+    def visible(self) -> "CodingQuerySet":
+        """Submitted codings of papers without an open coding in their sample (a first coding stays hidden)."""
+        open_coding = Coding.objects.filter(
+            paper_id=models.OuterRef("paper_id"), sample=models.OuterRef("sample"), submitted_at__isnull=True
+        )
+        return self.submitted().exclude(models.Exists(open_coding))
+
+    def for_list(self) -> "CodingQuerySet":
+        """Visible codings, paper joined, ``adjudicated``, mappings (fault) and methods prefetched: 3 queries."""
+        decided = Adjudication.objects.filter(paper_id=models.OuterRef("paper_id"), sample=models.OuterRef("sample"))
+        return (
+            self.visible()
+            .select_related("paper")
+            .annotate(adjudicated=models.Exists(decided))
+            .prefetch_related(
+                Prefetch("mappings", CodedMapping.objects.select_related("fault").order_by("fault__position")),
+                Prefetch("methods", Method.objects.only("code", "name", "parent_id")),
+            )
+            .order_by("paper__key", "sample", "round")
+        )
+
+
+class Coding(models.Model):
+    """One coder's independent set of mappings for one paper, blind to any other coding of it; never counted in
+    coverage, never edited once submitted (so the agreement of a past moment is that of the codings by then)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="codings")
+    sample = models.CharField(max_length=100, help_text="The sample the double coding belongs to.")
+    round = models.PositiveSmallIntegerField(help_text="1 for the first coding of the paper in its sample, 2 next.")
+    coder = models.CharField(max_length=150, help_text="A named editor of the seed data (E1…) or a username.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="codings"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="coding_requests"
+    )
+    methods = models.ManyToManyField(Method, blank=True, related_name="codings")
+    note = models.TextField(blank=True)
+    abstract_source_url = models.URLField(max_length=500, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="Empty while a requested coding is open.")
+
+    objects = UidManager.from_queryset(CodingQuerySet)()
+
+    class Meta:
+        ordering = ["paper__key", "sample", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "sample", "round"], name="%(app_label)s_%(class)s_unique_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.paper_id} {self.sample} #{self.round} by {self.coder}"
+
+    def natural_key(self):
+        return (str(self.uid),)
+
+    natural_key.dependencies = ["papers.paper", "taxonomy.method"]
+
+    def get_absolute_url(self):
+        return reverse("papers:paper-detail", args=[self.paper.key]) + "#double-coding"
+
+
+class CodedMapping(models.Model):
+    """One mapping of a coding: which fault the coder saw the paper address, how strongly, and why."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="mappings")
+    fault = models.ForeignKey(Fault, on_delete=models.PROTECT, related_name="coded_mappings")
+    strength = models.CharField(max_length=16, choices=Strength.choices)
+    evidence_kind = models.CharField(
+        max_length=40, choices=FaultMapping.EvidenceKind.choices, default=FaultMapping.EvidenceKind.ABSTRACT
+    )
+    rationale = models.TextField()
+
+    objects = UidManager()
+
+    class Meta:
+        ordering = ["coding", "fault__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["coding", "fault"], name="%(app_label)s_%(class)s_unique_fault"),
+        ]
+
+    def __str__(self):
+        return f"{self.coding} → {self.fault_id} ({self.strength})"
+
+    def natural_key(self):
+        return (str(self.uid),)
+
+    natural_key.dependencies = ["papers.coding", "taxonomy.fault"]
+
+
+class Adjudication(models.Model):
+    """A curator's decision on a double-coded paper (pending until it exists), applied like an approved submission;
+    a row of its own, never a field of a seeded coding, so reloading the seed cannot undo it."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="adjudications")
+    sample = models.CharField(max_length=100)
+    decided_by = models.CharField(max_length=150)
+    decided_at = models.DateTimeField()
+    reason = models.TextField()
+    # The approved submission that carried the decision into the knowledge base.
+    submission = models.OneToOneField(
+        Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="adjudication"
+    )
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    objects = UidManager()
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "sample"], name="%(app_label)s_%(class)s_unique_paper_sample"),
+        ]
+
+    def __str__(self):
+        return f"Adjudication of {self.paper_id} ({self.sample})"
+
+    def natural_key(self):
+        return (str(self.uid),)
+
+    natural_key.dependencies = ["papers.paper", "papers.submission"]
+
+    def get_absolute_url(self):
+        return reverse("papers:paper-detail", args=[self.paper.key]) + "#double-coding"

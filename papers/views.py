@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from accounts.roles import RETRACT_PERMISSION, curator_required, is_curator, permission_or_login
+from coverage import agreement
 from kb_site.citations import formats
 from kb_site.ui import label_choices
 from papers import review, submissions
@@ -78,6 +79,7 @@ class PaperDetailView(DetailView):
         context["citation"] = {**citation, "bibtex": context["bibtex"]}
         context["jsonld"] = paper_jsonld(self.object, url)
         context["history"] = paper_history(self.object)
+        context["double_coding"] = agreement.paper_agreement(self.object)
         return context
 
 

@@ -24,8 +24,6 @@ from search.models import SearchDocument
 from search.spelling import query_words, snippet
 
 LIMIT = 30  # hits shown; the page says how many matched in all
-MAX_LENGTH = 200  # characters of a query
-MAX_WORDS = 12  # words of a query (stop words included)
 FTS5_WEIGHTS = (10.0, 4.0, 2.0, 1.0)  # bm25 column weights for a, b, c, d
 KIND_WEIGHT = {
     SearchDocument.Kind.FAULT: 2.0,

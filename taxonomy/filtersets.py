@@ -1,4 +1,6 @@
-"""Filters for faults, and the fault filters every other list reuses (by id, anywhere under, by status).
+"""Filters for faults, and the fault filters every other list reuses (by id, anywhere under).
+
+Filters by coverage status or practitioner evidence are the coverage app's (``coverage/filtersets.py``).
 
 One FilterSet per list, shared by the HTML list view and the API viewset, so ``?ancestor=H-5`` means the
 same on both.
@@ -12,7 +14,6 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from coverage import coverage
 from taxonomy.models import Fault, Method, ReportedFigure
 from taxonomy.tree import build_tree
 
@@ -99,14 +100,6 @@ def method_ids(method: Method) -> list[int]:
     return list(Method.objects.filter(Q(pk=method.pk) | Q(parent_id=method.pk)).values_list("pk", flat=True))
 
 
-def fault_ids_with_status(status: str) -> list[int]:
-    """Leaf ids whose computed coverage status is ``status`` (a fixed handful of queries)."""
-    return [row.fault.pk for row in coverage.fault_coverage() if row.status == status]
-
-
-STATUS_CHOICES = [(s.value, s.label) for s in coverage.Status]
-
-
 class FaultFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name, id or definition contains")
     parent = FaultCodeFilter(field_name="parent", label="Directly under")
@@ -114,21 +107,10 @@ class FaultFilterSet(django_filters.FilterSet):
     ancestor = FaultCodeFilter(method="filter_ancestor", label="Anywhere under")
     kind = django_filters.ChoiceFilter(choices=Fault.Kind.choices, label="Leaf fault or category")
     origin = django_filters.ChoiceFilter(choices=Fault.Origin.choices, label="Where it comes from")
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", label="Coverage status")
-    evidence = django_filters.ChoiceFilter(
-        choices=[
-            ("github", "Has GitHub evidence"),
-            ("stackoverflow", "Has StackOverflow evidence"),
-            ("interviews", "Has interview evidence"),
-            ("none", "Has no practitioner evidence"),
-        ],
-        method="filter_evidence",
-        label="Practitioner evidence",
-    )
 
     class Meta:
         model = Fault
-        fields = ["q", "parent", "parent_id", "ancestor", "kind", "origin", "status", "evidence"]
+        fields = ["q", "parent", "parent_id", "ancestor", "kind", "origin"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -138,20 +120,6 @@ class FaultFilterSet(django_filters.FilterSet):
 
     def filter_ancestor(self, queryset: QuerySet, name: str, value: Fault | None) -> QuerySet:
         return queryset.filter(pk__in=subtree_ids(value)) if value else queryset
-
-    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(pk__in=fault_ids_with_status(value)) if value else queryset
-
-    def filter_evidence(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value == "github":
-            return queryset.filter(artifacts__source="github").distinct()
-        if value == "stackoverflow":
-            return queryset.filter(artifacts__source="stackoverflow").distinct()
-        if value == "interviews":
-            return queryset.filter(interview_mentions__isnull=False).distinct()
-        if value == "none":
-            return queryset.filter(artifacts__isnull=True, interview_mentions__isnull=True)
-        return queryset
 
 
 class MethodFilterSet(django_filters.FilterSet):

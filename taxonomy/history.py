@@ -1,4 +1,5 @@
-"""Change history (django-simple-history) as readable entries; the generic part and the fault history.
+"""Change history (django-simple-history) as readable entries: the generic part (the fault, paper and submission
+histories built on it live in ``papers/history.py``).
 
 Each helper returns ``HistoryEntry`` rows, newest first: who, when, what (created / changed / deleted, with the
 fields that changed, before and after) and the reason recorded with the change. Public pages show the history
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from taxonomy.models import Fault, ReviewStatus
+from taxonomy.models import Fault
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 SKIPPED_FIELDS = {"id", "uid", "created_at", "updated_at", "title_normalised", "submission", "submitted_by", "paper"}
@@ -92,26 +93,3 @@ def entries(records: Iterable, model, subject: Callable[[object], str]) -> list[
     # A save that changed none of the shown fields (only a timestamp, say) is noise.
     result = [e for e in result if e.action != "changed" or e.changes or e.reason]
     return sorted(result, key=lambda e: e.when, reverse=True)
-
-
-def public_mapping_ids():
-    """Mappings whose history is public: approved at some point (pending and rejected ones stay private)."""
-    return _mapping_model().objects.filter(status__in=[ReviewStatus.APPROVED, ReviewStatus.RETRACTED]).values("pk")
-
-
-def _mapping_model():
-    # Reached through Fault's related name: taxonomy imports no other app.
-    return Fault._meta.get_field("mappings").related_model
-
-
-def fault_history(fault: Fault, *, limit: int = 50) -> list[HistoryEntry]:
-    """The fault's own changes and those of the (once approved) mappings to it. 2 queries."""
-    FaultMapping = _mapping_model()
-    fault_records = Fault.history.filter(id=fault.pk).select_related("history_user", "parent")
-    mapping_records = FaultMapping.history.filter(fault_id=fault.pk, id__in=public_mapping_ids()).select_related(
-        "history_user", "paper"
-    )
-    result = entries(fault_records, Fault, lambda r: "Fault") + entries(
-        mapping_records, FaultMapping, lambda r: f"Mapping of “{r.paper.title if r.paper else r.paper_id}”"
-    )
-    return sorted(result, key=lambda e: e.when, reverse=True)[:limit]

@@ -21,15 +21,6 @@ class ReviewStatus(models.TextChoices):
     RETRACTED = "retracted", "Retracted"
 
 
-def related_model(model: type[models.Model], name: str) -> type[models.Model]:
-    """The model at the other end of ``model``'s reverse relation ``name``.
-
-    Papers, mappings and evidence live in apps that import taxonomy, never the reverse: taxonomy reaches them
-    through its models' reverse relations, by name.
-    """
-    return model._meta.get_field(name).related_model
-
-
 class Strength(models.TextChoices):
     """How directly a paper targets a fault (see survey-data/README.md)."""
 
@@ -160,23 +151,10 @@ class FaultQuerySet(models.QuerySet):
     def for_detail(self) -> "FaultQuerySet":
         return self.select_related("parent", "source")
 
-    def with_counts(self) -> "FaultQuerySet":
-        """Each fault's own counts (not subtree roll-ups) of approved mappings and papers, evidence and challenges.
-
-        Correlated subqueries, so the query count stays one whatever the data size.
-        """
-        mapping = related_model(Fault, "mappings")
-        artifact = related_model(Fault, "artifacts")
-        approved = ReviewStatus.APPROVED
-        return self.annotate(
-            children_count=count_related(Fault, "parent"),
-            mapping_count=count_related(mapping, "fault", status=approved),
-            paper_count=count_related(mapping, "fault", distinct="paper", status=approved),
-            github_count=count_related(artifact, "fault", source="github"),
-            stackoverflow_count=count_related(artifact, "fault", source="stackoverflow"),
-            interview_count=count_related(related_model(Fault, "interview_mentions"), "fault"),
-            challenge_count=count_related(related_model(Fault, "challenge_links"), "fault"),
-        )
+    def with_children_count(self) -> "FaultQuerySet":
+        """Each node's number of children (one correlated subquery). Coverage counts (mappings, papers,
+        practitioner evidence) are the coverage engine's: ``/api/coverage/faults/``."""
+        return self.annotate(children_count=count_related(Fault, "parent"))
 
 
 class FaultManager(models.Manager.from_queryset(FaultQuerySet)):
@@ -235,7 +213,7 @@ class Fault(models.Model):
     natural_key.dependencies = ["taxonomy.source"]
 
     def get_absolute_url(self):
-        return reverse("taxonomy:fault-detail", args=[self.code])
+        return reverse("coverage:fault-detail", args=[self.code])
 
     @property
     def is_leaf(self) -> bool:
@@ -247,19 +225,7 @@ class Fault(models.Model):
 #
 
 
-class MethodQuerySet(models.QuerySet):
-    def with_counts(self) -> "MethodQuerySet":
-        """Each method's number of approved papers and approved mappings that use it."""
-        paper_methods = related_model(Method, "papers").methods.through
-        mapping_methods = related_model(Method, "mappings").methods.through
-        approved = ReviewStatus.APPROVED
-        return self.annotate(
-            paper_count=count_related(paper_methods, "method", paper__status=approved),
-            mapping_count=count_related(mapping_methods, "method", faultmapping__status=approved),
-        )
-
-
-class MethodManager(models.Manager.from_queryset(MethodQuerySet)):
+class MethodManager(models.Manager):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 

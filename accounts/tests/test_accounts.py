@@ -15,58 +15,78 @@ from rest_framework.test import APIClient
 from accounts.roles import CURATORS_GROUP, RETRACT_PERMISSION, REVIEW_PERMISSION, SNAPSHOT_PERMISSION, is_curator
 
 
+def activation_link(message) -> str:
+    return re.search(r"http://testserver(/accounts/activate/\S+)", message.body).group(1)
+
+
 class SignUpTests(TestCase):
-    def test_sign_up_creates_a_researcher_and_signs_them_in(self):
-        response = self.client.post(
-            reverse("accounts:signup"),
-            {
-                "username": "ada",
-                "email": "ada@example.org",
-                "password1": "a-long-pass-phrase-42",
-                "password2": "a-long-pass-phrase-42",
-            },
-        )
-        self.assertRedirects(response, reverse("accounts:profile"))
+    def sign_up(self, username="ada", email="ada@example.org", path=None, **extra):
+        data = {"username": username, "email": email, "password1": "a-long-pass-phrase-42"}
+        data["password2"] = data["password1"]
+        return self.client.post(path or reverse("accounts:signup"), {**data, **extra})
+
+    def test_sign_up_mails_an_activation_link_that_signs_the_researcher_in(self):
+        response = self.sign_up()
+        self.assertContains(response, "We sent a message to <strong>ada@example.org</strong>.")
         user = User.objects.get(username="ada")
-        self.assertEqual(user.email, "ada@example.org")
+        self.assertEqual((user.email, user.is_active), ("ada@example.org", False))
+        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(mail.outbox[0].to, ["ada@example.org"])
+        response = self.client.get(activation_link(mail.outbox[0]))
+        self.assertRedirects(response, reverse("accounts:profile"))
+        user.refresh_from_db()
+        self.assertTrue(user.is_active)
         self.assertFalse(is_curator(user))
         self.assertFalse(user.is_staff)
         page = self.client.get(reverse("accounts:profile"))
         self.assertContains(page, "Researcher (submit papers and mappings)")
         self.assertContains(page, "My submissions")
+        # The link works once.
+        self.client.logout()
+        self.assertEqual(self.client.get(activation_link(mail.outbox[0])).status_code, 400)
+
+    def test_a_registered_address_gets_the_same_answer_and_its_owner_an_e_mail(self):
+        User.objects.create_user("taken", "taken@example.org", "x-long-pass-phrase-42")
+        new = self.sign_up("ada", "ada@example.org")
+        taken = self.sign_up("ada2", "TAKEN@example.org")
+        self.assertEqual(
+            new.content.decode().replace("ada@example.org", "X"),
+            taken.content.decode().replace("TAKEN@example.org", "X"),
+        )
+        self.assertFalse(User.objects.filter(username="ada2").exists())
+        self.assertEqual(mail.outbox[1].to, ["TAKEN@example.org"])
+        self.assertIn('already belongs to the account "taken"', mail.outbox[1].body)
+        self.assertNotIn("/accounts/activate/", mail.outbox[1].body)
+
+    def test_an_unconfirmed_sign_up_is_replaced_by_a_newer_one(self):
+        self.sign_up("squatter", "ada@example.org")
+        self.sign_up("ada", "ADA@example.org")
+        self.assertEqual(list(User.objects.values_list("username", flat=True)), ["ada"])
+        self.assertEqual(self.client.get(activation_link(mail.outbox[0])).status_code, 400)
+        self.assertRedirects(self.client.get(activation_link(mail.outbox[1])), reverse("accounts:profile"))
 
     def test_sign_up_follows_next_only_to_this_site(self):
-        data = {
-            "username": "bob",
-            "email": "bob@example.org",
-            "password1": "a-long-pass-phrase-42",
-            "password2": "a-long-pass-phrase-42",
-        }
-        response = self.client.post(reverse("accounts:signup") + "?next=https://evil.example.org/", data)
-        self.assertRedirects(response, reverse("accounts:profile"))
+        self.sign_up(path=reverse("accounts:signup") + "?next=https://evil.example.org/")
+        self.assertRedirects(self.client.get(activation_link(mail.outbox[0])), reverse("accounts:profile"))
         self.client.logout()
-        data = {**data, "username": "bob2", "email": "bob2@example.org", "next": reverse("papers:submission-create")}
-        response = self.client.post(reverse("accounts:signup"), data)
+        self.sign_up("bob2", "bob2@example.org", next=reverse("papers:submission-create"))
+        response = self.client.get(activation_link(mail.outbox[1]))
         self.assertRedirects(response, reverse("papers:submission-create"))
 
     def test_sign_up_errors_are_on_their_fields(self):
         User.objects.create_user("taken", "taken@example.org", "x-long-pass-phrase-42")
-        response = self.client.post(
-            reverse("accounts:signup"),
+        response = self.sign_up("taken", "TAKEN@example.org", password2="different-phrase-43")
+        form = response.context["form"]
+        self.assertEqual(
+            form.errors,
             {
-                "username": "taken",
-                "email": "TAKEN@example.org",
-                "password1": "a-long-pass-phrase-42",
-                "password2": "different-phrase-43",
+                "username": ["A user with that username already exists."],
+                "password2": ["The two password fields didn’t match."],
             },
         )
-        form = response.context["form"]
-        self.assertEqual(form.errors["username"], ["A user with that username already exists."])
-        self.assertEqual(
-            form.errors["email"], ["An account with this e-mail address exists already; sign in or reset the password."]
-        )
-        self.assertEqual(form.errors["password2"], ["The two password fields didn’t match."])
         self.assertEqual(User.objects.count(), 1)
+        self.assertEqual(mail.outbox, [])
 
 
 class SignInOutTests(TestCase):

@@ -5,7 +5,6 @@ from challenges.filtersets import ArtifactFilterSet, ChallengeFilterSet, Intervi
 from challenges.models import Artifact, Challenge, Interview, InterviewMention
 from kb_site.api.filters import FilterBackend
 from kb_site.api.params import LOOKUP_REGEX
-from kb_site.query import count_related
 
 
 class GitHubArtifactViewSet(ReadOnlyModelViewSet):
@@ -27,15 +26,7 @@ class StackOverflowPostViewSet(GitHubArtifactViewSet):
 class InterviewViewSet(ReadOnlyModelViewSet):
     """The developer interviews (Humbatova et al.); the transcript is on the detail only."""
 
-    queryset = (
-        Interview.objects.select_related("dataset")
-        .defer("transcript")
-        .annotate(
-            mention_count=count_related(InterviewMention, "interview"),
-            classified_mention_count=count_related(InterviewMention, "interview", fault__isnull=False),
-        )
-        .order_by("number")
-    )
+    queryset = Interview.objects.select_related("dataset").defer("transcript").with_counts().order_by("number")
     serializer_class = serializers.InterviewSerializer
     lookup_field = "number"
     lookup_value_regex = LOOKUP_REGEX

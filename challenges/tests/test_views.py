@@ -6,7 +6,7 @@ from django.urls import reverse
 from challenges.models import Challenge, ChallengePassage, Interview
 from challenges.tests.factories import make_artifact, make_challenge, make_interview, make_mention
 from challenges.transcripts import clean_line, transcript_lines
-from coverage import coverage
+from coverage import summaries
 from kb_site.test import KBTestCase
 from kb_site.tests.world import grow
 from taxonomy.tests.factories import make_reported_figure
@@ -58,7 +58,7 @@ class ArtifactListTests(KBTestCase):
         self.assertContains(response, "Unclassified</span>")
         self.assertEqual(self.pks(unclassified="true"), [loose.pk])
         self.assertNotIn(loose.pk, self.pks(unclassified="false"))
-        summary = coverage.coverage_summary()
+        summary = summaries.coverage_summary()
         self.assertEqual(response.context["summary"].github.unclassified, summary.github.unclassified)
         self.assertEqual(summary.github.unclassified, 1)
 

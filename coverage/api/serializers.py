@@ -2,9 +2,25 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from coverage.coverage import Status, percent
+from coverage.coverage import Status
 from coverage.models import Snapshot, SnapshotEntry
-from taxonomy.models import Fault, ReportedFigure
+from taxonomy.models import Fault, Method, ReportedFigure
+
+#
+# Debugging methods
+#
+
+
+class MethodSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:method-detail", lookup_field="code")
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    paper_count = serializers.IntegerField(read_only=True, help_text="Approved papers using this method.")
+    mapping_count = serializers.IntegerField(read_only=True, help_text="Approved mappings using this method.")
+
+    class Meta:
+        model = Method
+        fields = ["id", "url", "code", "name", "definition", "parent", "position", "paper_count", "mapping_count"]
+
 
 #
 # Snapshots
@@ -118,7 +134,7 @@ class ReportedComparisonSerializer(serializers.Serializer):
 
 @extend_schema_serializer(many=False)
 class CoverageSummarySerializer(serializers.Serializer):
-    """``coverage.summary_dict()`` (the form ``manage.py coverage --json`` prints) plus what it was computed from."""
+    """``summaries.summary_dict()`` (the form ``manage.py coverage --json`` prints) plus what it was computed from."""
 
     computed_from = ComputedFromSerializer()
     leaves = LeafSharesSerializer()
@@ -172,34 +188,21 @@ class FaultCoverageSerializer(_RowFaultFields):
 
 
 class CategoryCoverageSerializer(_RowFaultFields):
-    """A category's roll-up of its subtree (``coverage.compute()`` row with ``coverage.percent`` shares)."""
+    """A category's roll-up of its subtree (a ``coverage.compute()`` row with its leaf shares)."""
 
     leaves = serializers.IntegerField()
     leaves_addressed = serializers.IntegerField()
     leaves_partial = serializers.IntegerField()
     leaves_unaddressed = serializers.IntegerField()
-    addressed_pct = serializers.SerializerMethodField()
-    partial_pct = serializers.SerializerMethodField()
-    unaddressed_pct = serializers.SerializerMethodField()
+    addressed_pct = serializers.FloatField(allow_null=True, help_text="Share of the subtree's leaves addressed.")
+    partial_pct = serializers.FloatField(allow_null=True, help_text="Share partially addressed.")
+    unaddressed_pct = serializers.FloatField(allow_null=True, help_text="Share unaddressed.")
     papers_subtree = serializers.IntegerField()
     category_mappings_subtree = serializers.IntegerField(
         help_text="Mappings to categories in this subtree: research on the category as a whole."
     )
     evidence_subtree = EvidenceCountsSerializer()
     challenges = serializers.IntegerField()
-
-    def get_addressed_pct(self, row) -> float | None:
-        return _float(percent(row.leaves_addressed, row.leaves))
-
-    def get_partial_pct(self, row) -> float | None:
-        return _float(percent(row.leaves_partial, row.leaves))
-
-    def get_unaddressed_pct(self, row) -> float | None:
-        return _float(row.unaddressed_share.pct)
-
-
-def _float(value) -> float | None:
-    return None if value is None else float(value)
 
 
 class CodeNameSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
@@ -14,15 +14,13 @@ from rest_framework.viewsets import ViewSet
 from coverage import snapshots
 from coverage.models import Snapshot
 
-LIVE = "live"
-
 
 class SnapshotDiffQuerySerializer(serializers.Serializer):
     before = serializers.CharField(help_text="A snapshot name, or “live” for the current data.")
-    after = serializers.CharField(default=LIVE, help_text="A snapshot name, or “live” (the default).")
+    after = serializers.CharField(default=snapshots.LIVE, help_text="A snapshot name, or “live” (the default).")
 
     def _snapshot(self, name: str) -> Snapshot | None:
-        if name == LIVE:
+        if name == snapshots.LIVE:
             return None
         snapshot = Snapshot.objects.filter(name=name).first()
         if snapshot is None:
@@ -51,11 +49,13 @@ class MappingChangeSerializer(serializers.Serializer):
 
 
 class FigureChangeSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="Dotted key of coverage.summary_dict(), e.g. leaves.addressed_pct.")
+    key = serializers.CharField(help_text="Dotted key of summaries.summary_dict(), e.g. leaves.addressed_pct.")
     before = serializers.FloatField(allow_null=True)
     after = serializers.FloatField(allow_null=True)
 
 
+# The diff is one object, not a list, although it is the viewset's ``list`` action.
+@extend_schema_serializer(many=False)
 class SnapshotDiffSerializer(serializers.Serializer):
     before = serializers.CharField()
     after = serializers.CharField()

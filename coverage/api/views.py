@@ -3,6 +3,9 @@
 import hashlib
 
 from django.db.models import Prefetch
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import condition
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -11,16 +14,38 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
 
 from coverage import cache as coverage_cache
-from coverage import coverage
+from coverage import coverage, gap_analysis, summaries
 from coverage.api import serializers
-from coverage.filtersets import SnapshotFilterSet
+from coverage.filtersets import CoverageFaultFilterSet, SnapshotFilterSet
 from coverage.models import Snapshot, SnapshotEntry
 from kb_site.api.filters import FilterBackend, validated_filterset
 from kb_site.api.pagination import KBPagination
 from kb_site.api.params import LOOKUP_REGEX, parse_query
 from kb_site.query import count_related
-from taxonomy.filtersets import FaultFilterSet
-from taxonomy.models import Fault
+from papers.models import FaultMapping, Paper
+from taxonomy.filtersets import MethodFilterSet
+from taxonomy.models import Fault, Method, ReviewStatus
+
+
+class MethodViewSet(ReadOnlyModelViewSet):
+    """Debugging-method families (Testing, Diagnosis, Repair) and their subtypes, with how much research uses them."""
+
+    queryset = (
+        Method.objects.select_related("parent")
+        .annotate(
+            paper_count=count_related(Paper.methods.through, "method", paper__status=ReviewStatus.APPROVED),
+            mapping_count=count_related(
+                FaultMapping.methods.through, "method", faultmapping__status=ReviewStatus.APPROVED
+            ),
+        )
+        .order_by("position", "code")
+    )
+    serializer_class = serializers.MethodSerializer
+    filterset_class = MethodFilterSet
+    lookup_field = "code"
+    lookup_value_regex = LOOKUP_REGEX
+    ordering_fields = ["position", "code", "name", "paper_count", "mapping_count"]
+    ordering = ["position", "code"]
 
 
 class SnapshotViewSet(ReadOnlyModelViewSet):
@@ -45,27 +70,14 @@ class SnapshotViewSet(ReadOnlyModelViewSet):
 
 
 #
-# Coverage: every figure comes from coverage.coverage, the functions the dashboard calls
+# Coverage: every figure comes from coverage/coverage.py (and summaries, gap_analysis), as on the dashboard
 #
-
-
-class CoverageFaultFilterSet(FaultFilterSet):
-    """``FaultFilterSet`` whose ``status`` means the status in the coverage being shown (a snapshot's, say)."""
-
-    def __init__(self, *args, coverage_data: coverage.CoverageData | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.coverage_data = coverage_data
-
-    def filter_status(self, queryset, name, value):
-        if not value or self.coverage_data is None:
-            return super().filter_status(queryset, name, value)
-        return queryset.filter(pk__in=[row.fault.pk for row in self.coverage_data.rows if row.status == value])
 
 
 def summary_payload(data: coverage.CoverageData, computed_from: dict) -> dict:
     """The coverage summary of ``data`` as ``GET /api/coverage/`` answers it."""
-    summary = coverage.coverage_summary(data)
-    payload = coverage.summary_dict(summary, coverage.reported_comparison(summary))
+    summary = summaries.coverage_summary(data)
+    payload = summaries.summary_dict(summary, summaries.reported_comparison(summary))
     return serializers.CoverageSummarySerializer({"computed_from": computed_from, **payload}).data
 
 
@@ -76,18 +88,22 @@ def live_summary() -> dict:
     )
 
 
-def live_summary_json() -> tuple[str, bytes]:
-    """``live_summary()`` as DRF's ``JSONRenderer`` renders it, and a strong ETag of those bytes.
+# How long a client or proxy may reuse the live summary before revalidating it (with its ETag).
+SUMMARY_MAX_AGE = 30
 
-    Built once per data version, for ``coverage.api.middleware``. The ETag hashes the bytes, so it changes exactly
-    when the answer does (not on every data change) and always belongs to the body it is sent with.
-    """
 
-    def build() -> tuple[str, bytes]:
-        body = JSONRenderer().render(live_summary())
-        return f'"{hashlib.sha256(body).hexdigest()[:32]}"', body
+def live_summary_etag(request, *args, **kwargs) -> str | None:
+    """ETag of the plain live summary as JSON (``GET /api/coverage/``, no query string): a hash of the bytes DRF
+    renders, computed once per data version, so it changes exactly when the answer does. None (no ETag, no 304) for
+    any other request (parameters, the browsable API), or when coverage caching is off (a process-local data version
+    would not see another process's changes)."""
+    if request.META.get("QUERY_STRING") or request.accepted_renderer.format != "json" or not coverage_cache.enabled():
+        return None
 
-    return coverage_cache.cached("api-coverage-summary-json", build)
+    def build() -> str:
+        return hashlib.sha256(JSONRenderer().render(live_summary())).hexdigest()[:32]
+
+    return coverage_cache.cached("api-coverage-summary-etag", build)
 
 
 LAYER_SCORES = {coverage.Status.ADDRESSED: 2, coverage.Status.PARTIAL: 1, coverage.Status.UNADDRESSED: 0}
@@ -105,9 +121,10 @@ _coverage_parameters = [serializers.CoverageQuerySerializer]
         summary="Coverage summary",
         description=(
             "Leaf shares by status, the evidence-weighted unaddressed shares and the survey's reported figures "
-            "beside the computed ones. Without query parameters the live answer carries an `ETag`; send it back "
-            "in `If-None-Match` to get 304 until the answer changes. That plain request is served from the cache "
-            "and not throttled."
+            "beside the computed ones. Without query parameters the live answer carries an `ETag` (when the shared "
+            f"coverage cache is on) and `Cache-Control: public, max-age={SUMMARY_MAX_AGE}, must-revalidate`; send "
+            "the ETag back in `If-None-Match` to get 304 until the figures change. Throttled like every request "
+            "(anonymous clients: `KB_API_ANON_RATE`)."
         ),
         parameters=_coverage_parameters,
         responses={
@@ -155,10 +172,14 @@ class CoverageViewSet(GenericViewSet):
             return self.get_paginated_response(serializer_class(page, many=True, context=context).data)
         return Response(serializer_class(rows, many=True, context=context).data)
 
+    @method_decorator(condition(etag_func=live_summary_etag))
     def list(self, request):
         params = self.coverage_params()
         if params.get("as_of") is None and params.get("snapshot") is None:
-            return Response(live_summary())
+            response = Response(live_summary())
+            patch_cache_control(response, public=True, max_age=SUMMARY_MAX_AGE, must_revalidate=True)
+            patch_vary_headers(response, ["Accept"])
+            return response
         return Response(summary_payload(self.coverage_data(params), self.computed_from(params)))
 
     @extend_schema(
@@ -211,7 +232,7 @@ class CoverageViewSet(GenericViewSet):
     def gap_map(self, request):
         """Distinct papers per (category at ``depth``, top-level method), categories in tree order."""
         params = self.coverage_params(serializers.GapMapQuerySerializer)
-        cells = coverage.gap_map(self.coverage_data(params), depth=params["depth"])
+        cells = gap_analysis.gap_map(self.coverage_data(params), depth=params["depth"])
         rows = [
             {
                 "category": {"code": cell.category.code, "name": cell.category.name},
@@ -237,7 +258,7 @@ class CoverageViewSet(GenericViewSet):
     def papers_per_year(self, request):
         """Distinct papers of the mapping set per (year, top-level method); year is null when unknown."""
         params = self.coverage_params()
-        counts = coverage.papers_per_year_by_method(self.coverage_data(params))
+        counts = gap_analysis.papers_per_year_by_method(self.coverage_data(params))
         rows = [{"year": year, "method": method, "papers": n} for (year, method), n in counts.items()]
         return self.paginated(rows, serializers.PapersPerYearSerializer)
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenges.tests.factories import make_artifact
-from coverage import coverage, snapshots
+from coverage import coverage, gap_analysis, snapshots, summaries
 from coverage.api.serializers import FaultCoverageSerializer
 from kb_site.api.renderers import serializer_columns
 from papers.tests.factories import make_mapping, make_paper
@@ -49,8 +49,8 @@ class CoverageAPITests(APITestCase):
     def test_summary_is_the_coverage_modules_summary(self):
         make_reported_figure(value="48.0", computed_counterpart="leaves.addressed_pct")
         body = self.json(reverse("api:coverage-list"))
-        summary = coverage.coverage_summary(coverage.compute())
-        expected = coverage.summary_dict(summary, coverage.reported_comparison(summary))
+        summary = summaries.coverage_summary(coverage.compute())
+        expected = summaries.summary_dict(summary, summaries.reported_comparison(summary))
         self.assertEqual(body, {"computed_from": {"snapshot": None, "as_of": None}, **expected})
 
     def test_summary_numbers_of_the_tiny_world(self):
@@ -93,7 +93,7 @@ class CoverageAPITests(APITestCase):
         page = self.client.get(reverse("coverage:dashboard"), secure=True)
         self.assertEqual(page.status_code, 200)
         dashboard = page.context["dashboard"]()
-        shown = coverage.summary_dict(page.context["summary"], dashboard.comparisons)
+        shown = summaries.summary_dict(page.context["summary"], dashboard.comparisons)
         body = self.json(reverse("api:coverage-list"))
         self.assertEqual({k: v for k, v in body.items() if k != "computed_from"}, shown)
         csv_links = [entry["csv_url"] for entry in dashboard.charts]
@@ -108,7 +108,7 @@ class CoverageAPITests(APITestCase):
         self.assertEqual(self.json(reverse("api:coverage-list"))["leaves"]["addressed"], 2)
         body = self.json(reverse("api:coverage-list"), snapshot="before")
         self.assertEqual(body["computed_from"], {"snapshot": "before", "as_of": None})
-        expected = coverage.summary_dict(coverage.coverage_summary(coverage.compute(snapshot=snapshot)))
+        expected = summaries.summary_dict(summaries.coverage_summary(coverage.compute(snapshot=snapshot)))
         self.assertEqual(
             {k: v for k, v in body.items() if k not in {"computed_from", "reported"}},
             {k: v for k, v in expected.items() if k != "reported"},
@@ -188,7 +188,7 @@ class CoverageAPITests(APITestCase):
         body = self.json(reverse("api:coverage-gap-map"))
         cells = [(c["category"]["code"], c["method"]["code"], c["papers"]) for c in body["results"]]
         self.assertEqual(cells, [("T", "M-T", 2)])
-        expected = [(c.category.code, c.method.code, c.papers) for c in coverage.gap_map(coverage.compute())]
+        expected = [(c.category.code, c.method.code, c.papers) for c in gap_analysis.gap_map(coverage.compute())]
         self.assertEqual(cells, expected)
         deeper = self.json(reverse("api:coverage-gap-map"), depth=1)["results"]
         self.assertEqual([(c["category"]["code"], c["papers"]) for c in deeper], [("T.1", 2)])
@@ -197,7 +197,7 @@ class CoverageAPITests(APITestCase):
         body = self.json(reverse("api:coverage-papers-per-year"))
         rows = [(r["year"], r["method"], r["papers"]) for r in body["results"]]
         self.assertEqual(rows, [(2021, "M-T", 1), (2023, "M-T", 1)])
-        computed = coverage.papers_per_year_by_method(coverage.compute())
+        computed = gap_analysis.papers_per_year_by_method(coverage.compute())
         self.assertEqual(rows, [(year, method, n) for (year, method), n in computed.items()])
 
     def test_layer(self):
@@ -232,3 +232,35 @@ class CoverageAPITests(APITestCase):
             make_artifact(fault)
         self.assertEqual(self.query_count(url), small)
         self.assertEqual(self.query_count(url, page_size=500), small)
+
+
+class ExactQueryCountTests(APITestCase):
+    """The coverage and snapshot API lists run exactly these queries (coverage caching off, as in production
+    without Redis): the engine's 6 (fault tree, approved mappings per fault, their methods, artefacts per fault and
+    source, mentions per fault, challenge links per fault), plus what each endpoint adds."""
+
+    maxDiff = None
+
+    def test_exact_query_counts(self):
+        snapshots.freeze("s1")
+        expected = [
+            ("api:coverage-list", {}, 6 + 2),  # + confirmed challenges, reported figures
+            # The snapshot, then the engine with its frozen entries (1 query) in place of the live mappings (2).
+            ("api:coverage-list", {"snapshot": "s1"}, 1 + 5 + 2),
+            ("api:coverage-faults", {}, 6 + 1),  # + the filtered fault ids
+            ("api:coverage-categories", {}, 6 + 1),
+            ("api:coverage-gap-map", {}, 6 + 2 + 1),  # + the mapping set's facts (2), the methods
+            ("api:coverage-papers-per-year", {}, 6 + 2 + 2),  # + facts (2), paper years, method parents
+            ("api:coverage-layer", {}, 6),
+            ("api:method-list", {}, 2),  # count, page
+            ("api:snapshot-list", {}, 2),
+            ("api:snapshot-detail", {"name": "s1"}, 2),  # the snapshot, its entries with their faults
+            # The snapshot; one tree; the engine on its entries (4) and on the live mappings (5); both mapping sets
+            # (entries 1, live 2); the live figures' confirmed challenges.
+            ("api:snapshot-diff-list", {"before": "s1"}, 1 + 1 + 4 + 5 + 3 + 1),
+        ]
+        actual = []
+        for name, params, _count in expected:
+            kwargs = {"name": params.pop("name")} if "name" in params else {}
+            actual.append((name, params, self.query_count(reverse(name, kwargs=kwargs), **params)))
+        self.assertEqual(actual, expected)

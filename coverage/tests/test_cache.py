@@ -9,12 +9,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils.html import escape
 
 from challenges.tests.factories import make_artifact
 from coverage import cache as coverage_cache
-from coverage import charts, coverage
+from coverage import charts, coverage, summaries
 from kb_site.test import KBTestCase
 from papers.models import Submission
 from papers.tests.factories import make_mapping, make_paper
@@ -37,7 +37,6 @@ def _redis_up() -> bool:
 class CoverageCacheTests(KBTestCase):
     def setUp(self):
         cache.clear()
-        coverage_cache.clear_local()
 
     def _queries(self, fn) -> tuple[int, object]:
         with CaptureQueriesContext(connection) as ctx:
@@ -46,17 +45,18 @@ class CoverageCacheTests(KBTestCase):
 
     def test_second_read_runs_no_query(self):
         first, data = self._queries(coverage.compute)
+        self.assertGreater(self._queries(lambda: summaries.coverage_summary(data))[0], 0)
         second, again = self._queries(coverage.compute)
         self.assertGreater(first, 0)
         self.assertEqual(second, 0)
-        self.assertEqual(self._queries(lambda: coverage.coverage_summary(again))[0], 0)
+        self.assertEqual(self._queries(lambda: summaries.coverage_summary(again))[0], 0)
         self.assertEqual([r.status for r in again.rows], [r.status for r in data.rows])
 
     def test_read_after_an_approval_is_fresh(self):
         with self.captureOnCommitCallbacks(execute=True):  # each write below is its own committed transaction
             mapping = make_mapping(make_paper("gamma"), self.uncovered, status=ReviewStatus.PENDING)
         self.assertEqual(coverage.compute().row("T-1").status, coverage.Status.UNADDRESSED)
-        before = coverage.coverage_summary(coverage.compute()).leaves.addressed
+        before = summaries.coverage_summary(coverage.compute()).leaves.addressed
 
         with self.captureOnCommitCallbacks(execute=True):
             mapping.status = ReviewStatus.APPROVED
@@ -64,7 +64,7 @@ class CoverageCacheTests(KBTestCase):
 
         data = coverage.compute()
         self.assertEqual(data.row("T-1").status, coverage.Status.ADDRESSED)
-        self.assertEqual(coverage.coverage_summary(data).leaves.addressed, before + 1)
+        self.assertEqual(summaries.coverage_summary(data).leaves.addressed, before + 1)
         self.assertIn("gamma", {fact.paper for fact in data.facts})
 
     def test_read_after_a_curator_approves_a_submission_is_fresh(self):
@@ -88,9 +88,12 @@ class CoverageCacheTests(KBTestCase):
             self.alpha_leak.save()
             self.alpha_leak.save()
         self.assertEqual(coverage_cache.data_version(), version, "bumped before commit")
-        self.assertEqual(len(callbacks), 1, "one bump per transaction, however many rows changed")
+        self.assertEqual(len(callbacks), 2, "one bump per saved row, run at commit")
         callbacks[0]()
-        self.assertNotEqual(coverage_cache.data_version(), version)
+        bumped = coverage_cache.data_version()
+        self.assertNotEqual(bumped, version)
+        callbacks[1]()
+        self.assertNotEqual(coverage_cache.data_version(), bumped, "a fresh token every time, never reused")
 
     def test_a_rolled_back_change_does_not_bump(self):
         version = coverage_cache.data_version()
@@ -116,7 +119,7 @@ class CoverageCacheTests(KBTestCase):
         self.assertIn("H-1", coverage.compute().tree.by_code)
 
     def test_a_bump_by_another_process_is_seen(self):
-        coverage.compute()  # now memoised in this process too
+        coverage.compute()  # now cached under the current version
         cache.set(f"{coverage_cache._namespace()}:data-version", "set-by-another-worker", timeout=None)
         queries, _ = self._queries(coverage.compute)
         self.assertGreater(queries, 0)
@@ -145,7 +148,7 @@ class CacheSwitchTests(KBTestCase):
         self.assertFalse(coverage_cache.enabled())
 
 
-@override_settings(CACHES={"default": {"BACKEND": "kb_site.cache_backends.RedisCache", "LOCATION": REDIS_TEST_URL}})
+@override_settings(CACHES={"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_TEST_URL}})
 class RedisCoverageCacheTests(KBTestCase):
     """The production configuration: the cache shared by every worker (skipped when Redis is not running)."""
 
@@ -153,14 +156,12 @@ class RedisCoverageCacheTests(KBTestCase):
         if not _redis_up():
             self.skipTest(f"needs Redis at {REDIS_TEST_URL}")
         caches["default"].delete(f"{coverage_cache._namespace()}:data-version")
-        coverage_cache.clear_local()
 
     def test_redis_is_shared_so_caching_is_on_and_fresh_after_approval(self):
         self.assertTrue(coverage_cache.enabled())
         with self.captureOnCommitCallbacks(execute=True):
             mapping = make_mapping(make_paper("epsilon"), self.uncovered, status=ReviewStatus.PENDING)
         self.assertEqual(coverage.compute().row("T-1").status, coverage.Status.UNADDRESSED)
-        coverage_cache.clear_local()  # as a second worker: read back through Redis (pickled)
         with CaptureQueriesContext(connection) as ctx:
             self.assertEqual(coverage.compute().row("T-1").status, coverage.Status.UNADDRESSED)
         self.assertEqual(len(ctx.captured_queries), 0)
@@ -178,7 +179,6 @@ class CachedPagesTests(KBTestCase):
     def setUp(self):
         for alias in ("default", "coverage"):
             caches[alias].clear()
-        coverage_cache.clear_local()
 
     def test_explorer_and_summary_api_are_fresh_after_an_approval(self):
         with self.captureOnCommitCallbacks(execute=True):
@@ -205,7 +205,7 @@ class CachedPagesTests(KBTestCase):
     KB_COVERAGE_CACHE=True,
     CACHES={
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb-dashboard-tests"},
-        "coverage": {"BACKEND": "kb_site.cache_backends.LocalFrontCache", "LOCATION": "default"},
+        "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
     },
 )
 class CachedDashboardTests(KBTestCase):
@@ -216,7 +216,6 @@ class CachedDashboardTests(KBTestCase):
     def setUp(self):
         for alias in ("default", "coverage"):
             caches[alias].clear()
-        coverage_cache.clear_local()
 
     def get(self) -> tuple[int, str]:
         """(queries run, HTML) of one dashboard request."""
@@ -236,7 +235,7 @@ class CachedDashboardTests(KBTestCase):
             second, again = self.get()
         self.assertEqual((sunburst.call_count, shares.call_count), (1, 1), "charts built again")
         self.assertGreater(first, 0)
-        self.assertEqual(second, 0)  # coverage from this process's memo, charts and tables from the fragment
+        self.assertEqual(second, 0)  # coverage from the cache, charts and tables from the fragment
         self.assertEqual(page, uncached)
         self.assertEqual(again, uncached)
         for route, query in (("api:coverage-faults", "kind=leaf&format=csv"), ("api:coverage-list", "format=csv")):
@@ -273,7 +272,7 @@ class CachedDashboardTests(KBTestCase):
 
 class LocalFrontCacheTests(KBTestCase):
     def test_keeps_a_bounded_local_copy_and_honours_do_not_store(self):
-        from kb_site.cache_backends import LocalFrontCache
+        from coverage.front_cache import LocalFrontCache
 
         front = LocalFrontCache("default", {"OPTIONS": {"MAX_ENTRIES": 2}})
         caches["default"].clear()
@@ -287,3 +286,29 @@ class LocalFrontCacheTests(KBTestCase):
         self.assertIsNone(front.get("v1:d"))
         caches["default"].set("v1:e", "E")
         self.assertEqual(front.get("v1:e"), "E")
+
+
+@override_settings(
+    KB_COVERAGE_CACHE=True,
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb-prefix-tests"},
+        "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
+    },
+)
+class ScriptPrefixTests(KBTestCase):
+    """Two deployments under different URL prefixes sharing one cache never serve each other's cached links."""
+
+    def setUp(self):
+        for alias in ("default", "coverage"):
+            caches[alias].clear()
+
+    def test_cached_fragments_are_kept_apart_per_script_prefix(self):
+        set_script_prefix("/kb/")  # as the WSGI handler does for a deployment mounted at /kb
+        try:
+            under_kb = self.client.get("/faults/").content.decode()
+        finally:
+            set_script_prefix("/")
+        at_root = self.client.get("/faults/").content.decode()
+        self.assertIn('href="/kb/faults/T-1/"', under_kb)
+        self.assertIn('href="/faults/T-1/"', at_root)
+        self.assertNotIn('href="/kb/faults/', at_root)  # (static files are not part of the cached fragment)

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from challenges.tests.factories import make_artifact, make_interview, make_mention
-from coverage import coverage, snapshots
+from coverage import coverage, gap_analysis, snapshots, summaries
 from coverage.coverage import Status
+from coverage.filtersets import CoverageFaultFilterSet
 from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
 from taxonomy.models import Fault, ReviewStatus, Strength
@@ -58,7 +59,7 @@ class SmallWorldCoverageTests(KBTestCase):
         self.assertEqual(leak.challenges, 1)
 
     def test_summary_shares(self):
-        summary = coverage.coverage_summary()
+        summary = summaries.coverage_summary()
         self.assertEqual((summary.leaves.total, summary.leaves.addressed, summary.leaves.unaddressed), (2, 1, 1))
         self.assertEqual(summary.leaves.addressed_pct, Decimal("50.0"))
         # GitHub: the issue (addressed leaf) and the commit (unaddressed leaf): 1 of 2 unaddressed.
@@ -73,7 +74,7 @@ class SmallWorldCoverageTests(KBTestCase):
         make_mapping(gamma, self.uncovered, strength=Strength.PARTIAL)
         data = coverage.compute()
         self.assertEqual(data.row("T-1").status, Status.PARTIAL)
-        summary = coverage.coverage_summary(data)
+        summary = summaries.coverage_summary(data)
         self.assertEqual((summary.leaves.addressed, summary.leaves.partial, summary.leaves.unaddressed), (1, 1, 0))
         # The commit's leaf is now partially addressed, so no GitHub artefact is unaddressed.
         self.assertEqual(summary.github.unaddressed, 0)
@@ -85,13 +86,13 @@ class SmallWorldCoverageTests(KBTestCase):
             make_mapping(paper, self.uncovered, status=status)
         data = coverage.compute()
         self.assertEqual(data.row("T-1").status, Status.UNADDRESSED)
-        self.assertEqual(coverage.coverage_summary(data).mappings, 2)
+        self.assertEqual(summaries.coverage_summary(data).mappings, 2)
 
     def test_unclassified_records_are_counted_but_not_in_denominators(self):
         make_artifact(None, url="https://github.com/o/r/issues/99")
         make_artifact(None, source="stackoverflow", url="https://stackoverflow.com/questions/99")
         make_mention(self.interview, None, tag="unplaced")
-        summary = coverage.coverage_summary()
+        summary = summaries.coverage_summary()
         self.assertEqual((summary.github.classified, summary.github.unclassified), (2, 1))
         self.assertEqual(summary.github.unaddressed_pct, Decimal("50.0"))
         self.assertEqual((summary.stackoverflow.classified, summary.stackoverflow.unclassified), (1, 1))
@@ -99,7 +100,7 @@ class SmallWorldCoverageTests(KBTestCase):
 
     def test_evidence_on_a_category_is_counted_separately(self):
         make_artifact(self.memory, url="https://github.com/o/r/issues/77")
-        summary = coverage.coverage_summary()
+        summary = summaries.coverage_summary()
         self.assertEqual((summary.github.classified, summary.github.on_category), (2, 1))
 
     def test_as_of_counts_mappings_approved_then_and_not_yet_retracted(self):
@@ -141,14 +142,14 @@ class SmallWorldCoverageTests(KBTestCase):
 
     def test_gap_map_counts_distinct_papers_per_category_and_top_method(self):
         data = coverage.compute()
-        cells = {(c.category.code, c.method.code): c.papers for c in coverage.gap_map(data)}
+        cells = {(c.category.code, c.method.code): c.papers for c in gap_analysis.gap_map(data)}
         # alpha uses a Testing subtype on a leaf under T; beta uses Testing on T.1 (under T).
         self.assertEqual(cells, {("T", "M-T"): 2})
 
     def test_reported_figures_sit_beside_their_computed_counterpart(self):
         make_reported_figure(computed_counterpart="leaves.addressed_pct")
-        summary = coverage.coverage_summary()
-        [comparison] = coverage.reported_comparison(summary)
+        summary = summaries.coverage_summary()
+        [comparison] = summaries.reported_comparison(summary)
         self.assertEqual(comparison.figure.value, Decimal("48.0"))
         self.assertEqual(comparison.computed, Decimal("50.0"))
 
@@ -171,7 +172,7 @@ class NinetyEightLeafWorldTests(TestCase):
             make_mapping(partial, leaf, status=ReviewStatus.PENDING)
 
     def test_shares(self):
-        leaves = coverage.coverage_summary().leaves
+        leaves = summaries.coverage_summary().leaves
         self.assertEqual((leaves.total, leaves.addressed, leaves.unaddressed, leaves.partial), (98, 47, 46, 5))
         self.assertEqual(leaves.addressed_pct, Decimal("48.0"))
         self.assertEqual(leaves.unaddressed_pct, Decimal("46.9"))
@@ -193,7 +194,7 @@ class QueryBudgetTests(TestCase):
     def _count(self):
         with CaptureQueriesContext(connection) as ctx:
             data = coverage.compute()
-            coverage.coverage_summary(data)
+            summaries.coverage_summary(data)
         return len(ctx.captured_queries), len(data.rows)
 
     def test_query_count_does_not_grow_with_data(self):
@@ -208,30 +209,30 @@ class QueryBudgetTests(TestCase):
 
 class ComputedShareAndDemandByCategoryTests(KBTestCase):
     def test_computed_share_gives_numerator_and_denominator_of_a_percentage_key(self):
-        summary = coverage.coverage_summary()
-        self.assertEqual(coverage.computed_share(summary, "leaves.addressed_pct"), coverage.Share(1, 2))
-        self.assertEqual(coverage.computed_share(summary, "leaves.unaddressed_pct"), coverage.Share(1, 2))
+        summary = summaries.coverage_summary()
+        self.assertEqual(summaries.computed_share(summary, "leaves.addressed_pct"), coverage.Share(1, 2))
+        self.assertEqual(summaries.computed_share(summary, "leaves.unaddressed_pct"), coverage.Share(1, 2))
         # GitHub: the issue (addressed leaf) and the commit (unaddressed leaf).
-        self.assertEqual(coverage.computed_share(summary, "github.unaddressed_pct"), coverage.Share(1, 2))
-        self.assertEqual(coverage.computed_share(summary, "interviews.unaddressed_pct"), coverage.Share(0, 1))
+        self.assertEqual(summaries.computed_share(summary, "github.unaddressed_pct"), coverage.Share(1, 2))
+        self.assertEqual(summaries.computed_share(summary, "interviews.unaddressed_pct"), coverage.Share(0, 1))
 
     def test_computed_share_is_none_for_counts_and_unknown_keys(self):
-        summary = coverage.coverage_summary()
+        summary = summaries.coverage_summary()
         for key in ("papers.total", "challenges.confirmed", "leaves.total", "nothing.addressed_pct", ""):
-            self.assertIsNone(coverage.computed_share(summary, key), key)
+            self.assertIsNone(summaries.computed_share(summary, key), key)
 
     def test_demand_gaps_are_grouped_under_their_top_level_category(self):
         data = coverage.compute()
-        groups = coverage.demand_gaps_by_category(data, min_evidence=1)
+        groups = gap_analysis.demand_gaps_by_category(data, min_evidence=1)
         # T-1 (the commit, no paper) is the only leaf with evidence and no research.
         self.assertEqual({code: [g.row.code for g in gaps] for code, gaps in groups.items()}, {"T": ["T-1"]})
-        self.assertEqual(coverage.demand_gaps_by_category(data), {"T": []})
+        self.assertEqual(gap_analysis.demand_gaps_by_category(data), {"T": []})
 
     def test_demand_gaps_by_category_at_depth_one_lists_every_category_there(self):
         make_artifact(self.memory_leak, url="https://github.com/o/r/issues/5")
         self.alpha_leak.status = ReviewStatus.REJECTED
         self.alpha_leak.save()
-        groups = coverage.demand_gaps_by_category(coverage.compute(), depth=1, min_evidence=1)
+        groups = gap_analysis.demand_gaps_by_category(coverage.compute(), depth=1, min_evidence=1)
         self.assertEqual({code: [g.row.code for g in gaps] for code, gaps in groups.items()}, {"T.1": ["T.1-1"]})
 
 
@@ -245,12 +246,12 @@ class ChallengeCatalogueTests(KBTestCase):
         )
         make_interview(2)
         with self.assertNumQueries(3):
-            catalogue = coverage.challenge_catalogue()
+            catalogue = summaries.challenge_catalogue()
         self.assertEqual((catalogue.confirmed, catalogue.candidates, catalogue.interviews), (1, 1, 2))
         self.assertEqual(catalogue.reported.display_value, "13")
 
     def test_reported_is_none_when_the_survey_figure_is_not_stored(self):
-        self.assertIsNone(coverage.challenge_catalogue().reported)
+        self.assertIsNone(summaries.challenge_catalogue().reported)
 
 
 class EvidenceCountsTests(TestCase):
@@ -258,3 +259,21 @@ class EvidenceCountsTests(TestCase):
         counts = coverage.EvidenceCounts(github=3, stackoverflow=5, interviews=4)
         self.assertEqual(coverage.practitioner_evidence(counts), 12)
         self.assertEqual(counts.total, 12)
+
+
+class CoverageFaultFilterSetTests(KBTestCase):
+    """The fault filters that need coverage: status (T.1-1 addressed by alpha, T-1 unaddressed) and evidence
+    (T.1-1 has an issue, a post and a mention; T-1 a commit; the categories nothing)."""
+
+    def codes(self, params):
+        return [f.code for f in CoverageFaultFilterSet(params, Fault.objects.all()).qs]
+
+    def test_list_filters_by_status(self):
+        self.assertEqual(self.codes({"status": "unaddressed"}), ["T-1"])
+        self.assertEqual(self.codes({"status": "addressed"}), ["T.1-1"])
+
+    def test_list_filters_by_evidence(self):
+        self.assertEqual(self.codes({"evidence": "interviews"}), ["T.1-1"])
+        self.assertEqual(self.codes({"evidence": "none"}), ["T", "T.1"])
+        self.assertEqual(self.codes({"evidence": "github"}), ["T.1-1", "T-1"])
+        self.assertEqual(self.codes({"evidence": "stackoverflow"}), ["T.1-1"])

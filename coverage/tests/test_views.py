@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from challenges.tests.factories import make_artifact
-from coverage import charts, coverage
+from coverage import charts, coverage, gap_analysis, summaries
 from kb_site.test import KBTestCase
 from kb_site.tests.world import grow
 from taxonomy.tests.factories import make_reported_figure
@@ -17,7 +17,13 @@ from taxonomy.tests.test_views import json_scripts
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 CODE = [
     Path(settings.BASE_DIR) / p
-    for p in ("coverage/views.py", "coverage/coverage.py", "coverage/charts.py", "taxonomy/views.py", "kb_site/ui.py")
+    for p in (
+        "coverage/views.py",
+        "coverage/coverage.py",
+        "coverage/summaries.py",
+        "coverage/charts.py",
+        "kb_site/ui.py",
+    )
 ]
 
 
@@ -38,7 +44,7 @@ class HomeTests(KBTestCase):
 
     def test_headline_figures_are_computed_beside_the_reported_ones(self):
         html = self.client.get(self.url).content.decode()
-        summary = coverage.coverage_summary()
+        summary = summaries.coverage_summary()
         addressed = self.figure(html, "addressed")
         self.assertIn(f'data-computed="{summary.leaves.addressed_pct}"', addressed)
         self.assertIn("50.0%", addressed)  # 1 of the 2 leaves, by hand
@@ -72,7 +78,7 @@ class HomeTests(KBTestCase):
         self.assertContains(response, "Why they differ:")
         self.assertContains(response, "Reported figures: A. Author (2020) “Source nguyen2025”")
         for name in (
-            "taxonomy:fault-list",
+            "coverage:fault-list",
             "papers:paper-list",
             "challenges:evidence-list",
             "challenges:challenge-list",
@@ -159,7 +165,7 @@ class CoverageDashboardTests(KBTestCase):
         self.assertEqual(
             list(zip(papers["y"], papers["x"], papers["marker"]["size"], strict=True)), [("Root", "Testing", 2)]
         )
-        expected = [(c.category.name, c.method.name, c.papers) for c in coverage.gap_map(coverage.compute())]
+        expected = [(c.category.name, c.method.name, c.papers) for c in gap_analysis.gap_map(coverage.compute())]
         self.assertEqual(list(zip(papers["y"], papers["x"], papers["marker"]["size"], strict=True)), expected)
         self.assertEqual(gaps["y"], [])  # nothing has 5 practitioner records yet
 
@@ -186,7 +192,7 @@ class CoverageDashboardTests(KBTestCase):
 
     def test_status_shares_put_computed_beside_reported(self):
         computed, reported = self.specs()["chart-status-shares-spec"]["data"]
-        summary = coverage.coverage_summary()
+        summary = summaries.coverage_summary()
         self.assertEqual(computed["y"][0], float(summary.leaves.addressed_pct))
         self.assertEqual(computed["y"][:4], [50.0, 0.0, 50.0, 50.0])
         self.assertEqual(reported["y"][:4], [12.5, None, None, 33.3])
@@ -199,13 +205,13 @@ class CoverageDashboardTests(KBTestCase):
 
     def test_charts_are_built_without_queries(self):
         data = coverage.compute()
-        summary = coverage.coverage_summary(data)
-        comparisons = coverage.reported_comparison(summary)
-        cells = coverage.gap_map(data)
-        per_year = coverage.papers_per_year_by_method(data)
+        summary = summaries.coverage_summary(data)
+        comparisons = summaries.reported_comparison(summary)
+        cells = gap_analysis.gap_map(data)
+        per_year = gap_analysis.papers_per_year_by_method(data)
         with self.assertNumQueries(0):
             charts.taxonomy_sunburst(data)
-            charts.gap_map_chart(cells, coverage.demand_gaps_by_category(data), min_evidence=5)
+            charts.gap_map_chart(cells, gap_analysis.demand_gaps_by_category(data), min_evidence=5)
             charts.research_vs_practice(data)
             charts.papers_per_year(per_year, {"M-T": "Testing"})
             charts.status_shares(summary, comparisons)

@@ -19,7 +19,7 @@ from django.test import TestCase
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from coverage import coverage, snapshots
+from coverage import coverage, snapshots, summaries
 from coverage.models import Snapshot
 from datasets import dataset, dataset_import
 from papers.models import FaultMapping, Paper
@@ -31,8 +31,8 @@ def counts(scope: str) -> dict[str, int]:
 
 
 def figures() -> dict:
-    summary = coverage.coverage_summary(coverage.compute(use_cache=False))
-    return coverage.summary_dict(summary, coverage.reported_comparison(summary))
+    summary = summaries.coverage_summary(coverage.compute(use_cache=False))
+    return summaries.summary_dict(summary, summaries.reported_comparison(summary))
 
 
 def wipe() -> None:

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.test import TestCase
 
 from challenges.models import Artifact, Challenge, ChallengeFault, ChallengePassage, Interview, InterviewMention
-from coverage import coverage
+from coverage import summaries
 from papers.models import FaultMapping, Paper, RelatedReference
 from taxonomy.models import Fault, Method, ReportedFigure, Source
 
@@ -136,7 +136,7 @@ class FixtureCountTests(TestCase):
             for code in leaves
         }
         expected = Counter(status.values())
-        summary = coverage.coverage_summary()
+        summary = summaries.coverage_summary()
         self.assertEqual(summary.leaves.total, len(leaves))
         self.assertEqual(summary.leaves.addressed, expected["addressed"])
         self.assertEqual(summary.leaves.partial, expected["partial"])
@@ -165,7 +165,7 @@ class BuildFixturesTests(TestCase):
     def test_rebuild_from_survey_data_is_byte_identical(self):
         with tempfile.TemporaryDirectory() as out:
             call_command("build_fixtures", out_dir=out, stdout=StringIO())
-            for name in ("taxonomy", "papers", "challenges", "seed-release"):
+            for name in ("taxonomy", "papers", "challenges", "codings", "seed-release"):
                 self.assertEqual((Path(out) / f"{name}.json").read_bytes(), (FIXTURES / f"{name}.json").read_bytes())
 
     def test_an_older_release_holds_only_its_records(self):

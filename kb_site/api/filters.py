@@ -77,8 +77,21 @@ class FilterBackend(DjangoFilterBackend):
 
 
 class OrderingFilter(DRFOrderingFilter):
-    """DRF's ordering, with ``?ordering`` given at most once."""
+    """DRF's ordering, with ``?ordering`` given at most once and every field in it one the list can sort by.
+
+    DRF drops unknown fields silently (``?ordering=bogus`` answers in the default order); here they are a 400
+    naming them, as on the lists whose FilterSet holds the ordering.
+    """
 
     def get_ordering(self, request, queryset, view):
         check_parameters(request.query_params, [self.ordering_param], text={self.ordering_param})
         return super().get_ordering(request, queryset, view)
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        invalid = [field for field in fields if field not in valid]
+        if invalid:
+            choices = sorted(name for name, _ in self.get_valid_fields(queryset, view, {"request": request}))
+            message = f"Cannot sort by {', '.join(map(repr, invalid))}; choose from {', '.join(choices)}."
+            raise ValidationError({self.ordering_param: [message]})
+        return valid

@@ -19,14 +19,6 @@ LOOKUP_REGEX = r"[^/\x00]+"
 BOOLEAN_VALUES = {"true": True, "false": False, "True": True, "False": False, "1": True, "0": False}
 
 
-def single_value(query_params, name: str) -> str | None:
-    """The one value of ``name`` (None when absent); a 400 when the parameter is repeated."""
-    values = query_params.getlist(name)
-    if len(values) > 1:
-        raise ValidationError({name: ["Give this parameter once."]})
-    return values[0] if values else None
-
-
 def check_parameters(query_params, names, *, text=()) -> None:
     """Each of ``names`` present at most once and, unless it is a ``text`` parameter, not blank."""
     errors = {}

@@ -6,7 +6,7 @@ Screenshots go to test-artifacts/ (git-ignored) for a human to look at.
 import pytest
 from django.core.management import call_command
 
-from coverage import coverage
+from coverage import coverage, summaries
 from papers.filtersets import PaperFilterSet
 from papers.models import Paper
 
@@ -25,7 +25,7 @@ def assert_clean(page):
 
 def test_home_to_explorer_to_a_fault(browser_page, real_data):
     page = browser_page.page
-    summary = coverage.coverage_summary()
+    summary = summaries.coverage_summary()
     browser_page.goto("/")
     figure = page.locator("#figure-faults-explicitly-addressed-pct .value")
     assert figure.inner_text().strip() == f"{summary.leaves.addressed_pct}%"

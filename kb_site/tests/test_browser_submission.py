@@ -3,12 +3,15 @@
 Screenshots go to test-artifacts/ (git-ignored).
 """
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from django.core.management import call_command
 
 from accounts.roles import curators_group
-from coverage import coverage, snapshots
+from coverage import coverage, snapshots, summaries
 from papers.models import FaultMapping, Submission
 
 pytestmark = pytest.mark.browser
@@ -55,7 +58,7 @@ def test_submit_through_the_form_and_approve_as_a_curator(browser_page, world):
     first, second = [
         row.code for row in data.rows if row.status == coverage.Status.UNADDRESSED and row.code not in mapped
     ][:2]
-    before = coverage.coverage_summary(data).leaves
+    before = summaries.coverage_summary(data).leaves
 
     # Sign up.
     browser_page.goto("/accounts/signup/")
@@ -64,6 +67,8 @@ def test_submit_through_the_form_and_approve_as_a_curator(browser_page, world):
     page.fill("#id_password1", "rita-long-phrase-42")
     page.fill("#id_password2", "rita-long-phrase-42")
     page.get_by_role("button", name="Create my account").click()
+    page.wait_for_selector("text=Check your e-mail")
+    browser_page.goto(re.search(r"https?://[^/\s]+(/accounts/activate/\S+)", mail.outbox[-1].body).group(1))
     page.wait_for_url("**/accounts/profile/")
     assert "Researcher" in page.locator("dl.facts").inner_text()
 
@@ -139,7 +144,7 @@ def test_submit_through_the_form_and_approve_as_a_curator(browser_page, world):
     page.wait_for_url("**/papers/submissions/review/")
     assert "Approved" in page.locator(".messages").inner_text()
 
-    after = coverage.coverage_summary().leaves
+    after = summaries.coverage_summary().leaves
     assert (after.addressed, after.partial, after.unaddressed) == (
         before.addressed + 1,
         before.partial + 1,

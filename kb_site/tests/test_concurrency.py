@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import make_curator
-from coverage import coverage
+from coverage import coverage, summaries
 from papers.forms import TARGET_CHOICES
 from papers.models import FaultMapping, Paper, Submission
 from taxonomy.models import Fault, Method, Phase, ReviewStatus
@@ -216,7 +216,7 @@ def test_parallel_submissions_and_approvals_lose_and_double_nothing(postgres_onl
     assert summary["leaves"]["partial"] == counts["partial"]
     assert summary["leaves"]["unaddressed"] == counts["unaddressed"]
     assert summary["papers"]["mappings"] == approved_mappings
-    fresh = coverage.summary_dict(coverage.coverage_summary(coverage.compute(use_cache=False)))
+    fresh = summaries.summary_dict(summaries.coverage_summary(coverage.compute(use_cache=False)))
     assert {key: summary[key] for key in fresh if key != "reported"} == {
         key: value for key, value in fresh.items() if key != "reported"
     }

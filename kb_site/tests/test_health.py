@@ -30,8 +30,8 @@ def database_down():
 # Pages and API lists that read the database on every request (the home page and the coverage dashboard may be
 # cached by design, so they are not in this list; /healthz is tested on its own).
 DATABASE_PAGES = [
-    ("taxonomy:fault-list", {}),
-    ("taxonomy:fault-detail", {"code": "T.1-1"}),
+    ("coverage:fault-list", {}),
+    ("coverage:fault-detail", {"code": "T.1-1"}),
     ("papers:paper-list", {}),
     ("papers:paper-detail", {"key": "alpha"}),
     ("challenges:challenge-list", {}),
@@ -110,7 +110,7 @@ class DatabaseOutageTests(KBTestCase):
 
     def test_outage_is_logged_without_traceback_in_the_answer(self):
         with self.assertLogs("kb_site.middleware", "ERROR") as logs, database_down():
-            self.client.get(reverse("taxonomy:fault-list"))
+            self.client.get(reverse("coverage:fault-list"))
         assert "Database unavailable while serving GET /faults/" in logs.output[0]
 
 
@@ -133,7 +133,7 @@ class ErrorsOutsideViewsTests(TestCase):
     def test_database_error_outside_a_view_is_503(self):
         client = Client(raise_request_exception=False)
         with override_settings(MIDDLEWARE=self.middleware):
-            page = client.get(reverse("taxonomy:fault-list"))
+            page = client.get(reverse("coverage:fault-list"))
             api = client.get(reverse("api:fault-list"))
         assert page.status_code == 503
         assert DOWN_MESSAGE in page.content
@@ -166,7 +166,7 @@ def closed_port() -> int:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_unreachable_postgresql_gives_503_then_recovers(postgres_only, client):
-    urls = [reverse("taxonomy:fault-list"), reverse("papers:paper-list"), reverse("api:fault-list")]
+    urls = [reverse("coverage:fault-list"), reverse("papers:paper-list"), reverse("api:fault-list")]
     assert [client.get(url).status_code for url in urls] == [200, 200, 200]
 
     real_port = connection.settings_dict["PORT"]

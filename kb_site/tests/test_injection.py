@@ -155,9 +155,9 @@ class EscapingTests(InjectionWorld):
             reverse("home"): False,
             reverse("search") + "?q=Submitted": True,
             reverse("search") + "?q=" + SCRIPT: True,  # the query itself is echoed back
-            reverse("taxonomy:fault-list") + "?q=" + SCRIPT: False,
-            reverse("taxonomy:fault-detail", args=["T.1-1"]): True,
-            reverse("taxonomy:fault-detail", args=["T-1"]): True,
+            reverse("coverage:fault-list") + "?q=" + SCRIPT: False,
+            reverse("coverage:fault-detail", args=["T.1-1"]): True,
+            reverse("coverage:fault-detail", args=["T-1"]): True,
             reverse("coverage:dashboard"): False,
             reverse("coverage:snapshot-list"): True,
             reverse("coverage:snapshot-detail", args=["hostile"]): True,
@@ -339,7 +339,7 @@ class HostileFilterTests(InjectionWorld):
         every list gets every hostile value (the values taken in turn, so each parameter name meets several)."""
         client = self.client_as(self.curator)
         names = list_url_names()
-        assert {"papers:paper-list", "taxonomy:fault-list", "api:paper-list", "api:coverage-faults"} <= set(names)
+        assert {"papers:paper-list", "coverage:fault-list", "api:paper-list", "api:coverage-faults"} <= set(names)
         server_errors, params_of, covered, turn = [], {}, {}, 0
         for name in names:
             url = reverse(name)
@@ -365,7 +365,7 @@ class HostileFilterTests(InjectionWorld):
 
     def test_repeated_and_odd_parameters(self):
         client = self.client_as()
-        for url in [reverse("papers:paper-list"), reverse("api:paper-list"), reverse("taxonomy:fault-list")]:
+        for url in [reverse("papers:paper-list"), reverse("api:paper-list"), reverse("coverage:fault-list")]:
             with self.subTest(url=url):
                 assert client.get(url + "?q=a&q=b&year_min=1&year_min=2&ordering=title&ordering=-x").status_code in (
                     200,
@@ -377,8 +377,8 @@ class HostileFilterTests(InjectionWorld):
     def test_hostile_path_values_are_not_found(self):
         client = self.client_as(self.curator)
         for name, value in [
-            ("taxonomy:fault-detail", "' OR 1=1 --"),
-            ("taxonomy:fault-detail", "x" * 3000),
+            ("coverage:fault-detail", "' OR 1=1 --"),
+            ("coverage:fault-detail", "x" * 3000),
             ("papers:paper-detail", "a" * 3000),
             ("coverage:snapshot-detail", "no-such-snapshot"),
             ("challenges:challenge-detail", "no-such-challenge"),
@@ -397,7 +397,7 @@ class HostileFilterTests(InjectionWorld):
 
     def test_nul_bytes_in_the_address_are_400(self):
         client = self.client_as(self.curator)
-        page = client.get(reverse("taxonomy:fault-detail", args=["T\x00"]))
+        page = client.get(reverse("coverage:fault-detail", args=["T\x00"]))
         assert page.status_code == 400
         assert b"The address contains a NUL character (%00)." in page.content
         api = client.get(reverse("api:paper-list"), {"q": "a\x00b"})

@@ -281,7 +281,7 @@ def test_coverage_charts_render_under_the_csp_in_chromium(real_data, browser_pag
 @pytest.mark.browser
 @pytest.mark.parametrize(
     "url_name",
-    ["home", "taxonomy:fault-list", "papers:paper-list", "login", "admin:login", "api:api-root", "api:docs"],
+    ["home", "coverage:fault-list", "papers:paper-list", "login", "admin:login", "api:api-root", "api:docs"],
 )
 def test_pages_run_without_csp_violations(real_data, browser_page, url_name):
     page = browser_page.page

@@ -15,8 +15,8 @@ class ReadOnlyPagesTests(KBTestCase):
         urls = [
             reverse("home"),
             reverse("search"),
-            reverse("taxonomy:fault-list"),
-            reverse("taxonomy:fault-detail", args=["T.1-1"]),
+            reverse("coverage:fault-list"),
+            reverse("coverage:fault-detail", args=["T.1-1"]),
             reverse("coverage:dashboard"),
             reverse("coverage:sources"),
             reverse("papers:paper-list"),

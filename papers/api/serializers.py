@@ -6,7 +6,7 @@ from rest_framework.settings import api_settings
 from papers.bibtex import paper_to_bibtex
 from papers.citations import paper_csl
 from papers.forms import TARGET_CHOICES, MappingForm, PaperForm
-from papers.models import FaultMapping, Paper, Submission
+from papers.models import CodedMapping, Coding, FaultMapping, Paper, Submission
 from taxonomy.api.serializers import FaultBriefSerializer, MethodBriefSerializer
 from taxonomy.models import Phase, Strength
 
@@ -183,8 +183,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:submission-detail", lookup_field="uid")
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
     submitter = serializers.CharField(source="submitter.username", read_only=True)
-    claimed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    claimed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     paper = PaperOutSerializer(read_only=True)
     mappings = MappingOutSerializer(many=True, read_only=True)
 
@@ -340,3 +340,46 @@ class ReasonSerializer(serializers.Serializer):
 class RetractionSerializer(serializers.Serializer):
     mapping = serializers.UUIDField(help_text="uid of the approved mapping to retract.")
     reason = serializers.CharField(max_length=2000)
+
+
+#
+# Double coding
+#
+
+
+class CodedMappingSerializer(serializers.ModelSerializer):
+    fault = FaultBriefSerializer(read_only=True)
+
+    class Meta:
+        model = CodedMapping
+        fields = ["fault", "strength", "evidence_kind", "rationale"]
+
+
+class CodingSerializer(serializers.ModelSerializer):
+    """One coder's independent coding of a paper (never counted in coverage)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:coding-detail", lookup_field="uid")
+    paper = PaperBriefSerializer(read_only=True)
+    adjudication = serializers.SerializerMethodField(help_text="pending, or done once a curator has decided.")
+    methods = MethodBriefSerializer(many=True, read_only=True)
+    mappings = CodedMappingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Coding
+        fields = [
+            "uid",
+            "url",
+            "paper",
+            "sample",
+            "round",
+            "coder",
+            "submitted_at",
+            "adjudication",
+            "methods",
+            "note",
+            "abstract_source_url",
+            "mappings",
+        ]
+
+    def get_adjudication(self, coding) -> str:
+        return "done" if coding.adjudicated else "pending"

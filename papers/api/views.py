@@ -32,17 +32,10 @@ from kb_site.api.params import LOOKUP_REGEX
 from kb_site.api.renderers import BibTeXRenderer, CSLJSONRenderer, RISRenderer
 from papers import review, submissions
 from papers.api import serializers
-from papers.api.serializers import (
-    MappingOutSerializer,
-    ReasonSerializer,
-    RetractionSerializer,
-    SubmissionSerializer,
-    SubmissionWriteSerializer,
-)
 from papers.duplicates import lookup, match_json
-from papers.filtersets import FaultMappingFilterSet, PaperFilterSet, SubmissionFilterSet
+from papers.filtersets import CodingFilterSet, FaultMappingFilterSet, PaperFilterSet, SubmissionFilterSet
 from papers.forms import Vocabulary
-from papers.models import FaultMapping, Paper, Submission
+from papers.models import Coding, FaultMapping, Paper, Submission
 from papers.ratelimit import submission_rate_setting
 from papers.submission_forms import SubmissionForms
 from papers.validation import SubmissionInvalid
@@ -102,6 +95,17 @@ class FaultMappingViewSet(ReadOnlyModelViewSet):
     ordering = ["fault__position", "paper__title"]
 
 
+class CodingViewSet(ReadOnlyModelViewSet):
+    """Independent codings of double-coded papers (a first coding is hidden while its blind second is open)."""
+
+    queryset = Coding.objects.for_list()
+    serializer_class = serializers.CodingSerializer
+    filterset_class = CodingFilterSet
+    filter_backends = [FilterBackend, OrderingFilter]
+    ordering_fields = ["submitted_at", "sample", "coder"]
+    lookup_field = "uid"
+
+
 #
 # Permissions and throttling
 #
@@ -149,7 +153,7 @@ def _conflict(exc: Exception) -> Response:
 class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Submit a paper with mappings, follow your submissions; curators claim, approve, reject, request changes."""
 
-    serializer_class = SubmissionSerializer
+    serializer_class = serializers.SubmissionSerializer
     filterset_class = SubmissionFilterSet
     lookup_field = "uid"
     permission_classes = [IsAuthenticated]
@@ -180,7 +184,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
         return throttles
 
     def _save(self, request, editing: Submission | None):
-        shape = SubmissionWriteSerializer(data=request.data)
+        shape = serializers.SubmissionWriteSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         body = shape.validated_data
         forms = SubmissionForms.from_json(body, Vocabulary.load(), editing=editing)
@@ -192,16 +196,16 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
         except SubmissionInvalid:
             return Response(forms.errors_dict(), status=status.HTTP_400_BAD_REQUEST)
         submission = self.get_queryset().get(pk=submission.pk)
-        data = SubmissionSerializer(submission, context=self.get_serializer_context()).data
+        data = serializers.SubmissionSerializer(submission, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED if editing is None else status.HTTP_200_OK)
 
-    @extend_schema(request=SubmissionWriteSerializer, responses={201: SubmissionSerializer})
+    @extend_schema(request=serializers.SubmissionWriteSerializer, responses={201: serializers.SubmissionSerializer})
     def create(self, request):
         return self._save(request, None)
 
     @extend_schema(
-        request=SubmissionWriteSerializer,
-        responses={200: SubmissionSerializer, 409: CONFLICT},
+        request=serializers.SubmissionWriteSerializer,
+        responses={200: serializers.SubmissionSerializer, 409: CONFLICT},
         summary="Edit: your own submission after a curator requested changes (resubmits it), "
         "or, as a curator, any pending or sent-back one",
         description="A curator's edit keeps the submission's status and its submitter's ``comment`` (a ``comment`` "
@@ -220,7 +224,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
 
     def _review(self, request, apply):
         submission = self.get_object()
-        reason = ReasonSerializer(data=request.data)
+        reason = serializers.ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         try:
             submission = apply(submission, request.user, reason.validated_data.get("reason", ""))
@@ -229,24 +233,30 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
         except review.ReviewConflict as exc:
             return _conflict(exc)
         submission = self.get_queryset().get(pk=submission.pk)
-        return Response(SubmissionSerializer(submission, context=self.get_serializer_context()).data)
+        return Response(serializers.SubmissionSerializer(submission, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=None, responses={200: SubmissionSerializer, 409: CONFLICT})
+    @extend_schema(request=None, responses={200: serializers.SubmissionSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def claim(self, request, uid=None):
         return self._review(request, lambda s, user, reason: review.claim(s, user))
 
-    @extend_schema(request=ReasonSerializer, responses={200: SubmissionSerializer, 409: CONFLICT})
+    @extend_schema(
+        request=serializers.ReasonSerializer, responses={200: serializers.SubmissionSerializer, 409: CONFLICT}
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, uid=None):
         return self._review(request, review.approve)
 
-    @extend_schema(request=ReasonSerializer, responses={200: SubmissionSerializer, 409: CONFLICT})
+    @extend_schema(
+        request=serializers.ReasonSerializer, responses={200: serializers.SubmissionSerializer, 409: CONFLICT}
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, uid=None):
         return self._review(request, review.reject)
 
-    @extend_schema(request=ReasonSerializer, responses={200: SubmissionSerializer, 409: CONFLICT})
+    @extend_schema(
+        request=serializers.ReasonSerializer, responses={200: serializers.SubmissionSerializer, 409: CONFLICT}
+    )
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request, uid=None):
         return self._review(request, review.request_changes)
@@ -264,14 +274,16 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
 class RetractionViewSet(GenericViewSet):
     """Curators retract an approved mapping (it leaves the live coverage; its history keeps the reason)."""
 
-    serializer_class = RetractionSerializer
+    serializer_class = serializers.RetractionSerializer
     permission_classes = [CanRetract]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
     queryset = FaultMapping.objects.none()
 
-    @extend_schema(request=RetractionSerializer, responses={200: MappingOutSerializer, 409: CONFLICT})
+    @extend_schema(
+        request=serializers.RetractionSerializer, responses={200: serializers.MappingOutSerializer, 409: CONFLICT}
+    )
     def create(self, request):
-        serializer = RetractionSerializer(data=request.data)
+        serializer = serializers.RetractionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # An unknown uid in the body is a validation error of that field (the URL itself exists).
         mapping = FaultMapping.objects.filter(uid=serializer.validated_data["mapping"]).first()
@@ -283,4 +295,4 @@ class RetractionViewSet(GenericViewSet):
             return Response({"reason": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except review.ReviewConflict as exc:
             return _conflict(exc)
-        return Response(MappingOutSerializer(mapping).data)
+        return Response(serializers.MappingOutSerializer(mapping).data)

@@ -117,7 +117,7 @@ class PaperCitationTests(KBTestCase):
 
 class FaultCitationTests(KBTestCase):
     def test_fault_page_offers_citations_and_its_feed(self):
-        response = self.client.get(reverse("taxonomy:fault-detail", args=["T.1"]))
+        response = self.client.get(reverse("coverage:fault-detail", args=["T.1"]))
         feed = reverse("papers:mapping-feed-fault", args=["T.1"])
         self.assertContains(response, '<link rel="alternate" type="application/atom+xml"', count=1)
         self.assertContains(response, f'href="{feed}"', count=2)

@@ -42,12 +42,6 @@ class FaultSerializer(serializers.ModelSerializer):
     parent = FaultBriefSerializer(read_only=True, allow_null=True)
     source = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     children_count = serializers.IntegerField(read_only=True)
-    mapping_count = serializers.IntegerField(read_only=True, help_text="Approved mappings directly on this node.")
-    paper_count = serializers.IntegerField(read_only=True, help_text="Distinct papers mapped directly to this node.")
-    github_count = serializers.IntegerField(read_only=True, help_text="GitHub artefacts classified to this node.")
-    stackoverflow_count = serializers.IntegerField(read_only=True, help_text="StackOverflow posts classified here.")
-    interview_count = serializers.IntegerField(read_only=True, help_text="Interview mentions classified here.")
-    challenge_count = serializers.IntegerField(read_only=True, help_text="Challenges related to this node.")
 
     class Meta:
         model = Fault
@@ -67,12 +61,6 @@ class FaultSerializer(serializers.ModelSerializer):
             "provenance",
             "position",
             "children_count",
-            "mapping_count",
-            "paper_count",
-            "github_count",
-            "stackoverflow_count",
-            "interview_count",
-            "challenge_count",
         ]
 
 
@@ -99,22 +87,6 @@ class FaultTreeNodeSerializer(serializers.Serializer):
 
     def get_children(self, node) -> list[dict]:
         return FaultTreeNodeSerializer(node.children, many=True, context=self.context).data
-
-
-#
-# Debugging methods
-#
-
-
-class MethodSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:method-detail", lookup_field="code")
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    paper_count = serializers.IntegerField(read_only=True, help_text="Approved papers using this method.")
-    mapping_count = serializers.IntegerField(read_only=True, help_text="Approved mappings using this method.")
-
-    class Meta:
-        model = Method
-        fields = ["id", "url", "code", "name", "definition", "parent", "position", "paper_count", "mapping_count"]
 
 
 #

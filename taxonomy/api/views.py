@@ -7,8 +7,8 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from kb_site.api.params import LOOKUP_REGEX, parse_query
 from taxonomy.api import serializers
-from taxonomy.filtersets import FaultFilterSet, MethodFilterSet, ReportedFigureFilterSet
-from taxonomy.models import Fault, Method, ReportedFigure, Source
+from taxonomy.filtersets import FaultFilterSet, ReportedFigureFilterSet
+from taxonomy.models import Fault, ReportedFigure, Source
 from taxonomy.tree import build_tree
 
 #
@@ -28,12 +28,12 @@ class FaultTreeQuerySerializer(drf_serializers.Serializer):
 class FaultViewSet(ReadOnlyModelViewSet):
     """The fault taxonomy: categories and leaf faults, addressed by their stable id (``H-1.2.3-1``)."""
 
-    queryset = Fault.objects.for_list().select_related("source").with_counts()
+    queryset = Fault.objects.for_list().select_related("source").with_children_count()
     serializer_class = serializers.FaultSerializer
     filterset_class = FaultFilterSet
     lookup_field = "code"
     lookup_value_regex = LOOKUP_REGEX
-    ordering_fields = ["position", "code", "name", "mapping_count", "paper_count", "github_count", "interview_count"]
+    ordering_fields = ["position", "code", "name"]
     ordering = ["position", "code"]
 
     def get_queryset(self):
@@ -53,18 +53,6 @@ class FaultViewSet(ReadOnlyModelViewSet):
         roots = [tree.by_id[root.pk]] if root else tree.roots
         context = self.get_serializer_context()
         return Response(serializers.FaultTreeNodeSerializer(roots, many=True, context=context).data)
-
-
-class MethodViewSet(ReadOnlyModelViewSet):
-    """Debugging-method families (Testing, Diagnosis, Repair) and their subtypes."""
-
-    queryset = Method.objects.select_related("parent").with_counts().order_by("position", "code")
-    serializer_class = serializers.MethodSerializer
-    filterset_class = MethodFilterSet
-    lookup_field = "code"
-    lookup_value_regex = LOOKUP_REGEX
-    ordering_fields = ["position", "code", "name", "paper_count", "mapping_count"]
-    ordering = ["position", "code"]
 
 
 class SourceViewSet(ReadOnlyModelViewSet):

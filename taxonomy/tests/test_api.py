@@ -39,12 +39,6 @@ FAULT_FIELDS = {
     "provenance",
     "position",
     "children_count",
-    "mapping_count",
-    "paper_count",
-    "github_count",
-    "stackoverflow_count",
-    "interview_count",
-    "challenge_count",
 }
 FAULT_BRIEF_FIELDS = {"id", "url", "code", "name", "kind"}
 
@@ -92,19 +86,10 @@ class FaultAPITests(APITestCase):
         self.assertEqual(leak["parent"]["code"], "T.1")
         self.assertTrue(leak["url"].endswith("/api/faults/T.1-1/"))
 
-    def test_list_counts_are_the_related_rows(self):
-        rows = {row["code"]: row for row in self.json(self.url)["results"]}
-        counts = ["children_count", "mapping_count", "paper_count", "github_count", "stackoverflow_count"]
-        counts += ["interview_count", "challenge_count"]
-        self.assertEqual([rows["T"][c] for c in counts], [2, 0, 0, 0, 0, 0, 0])
-        self.assertEqual([rows["T.1"][c] for c in counts], [1, 1, 1, 0, 0, 0, 0])
-        self.assertEqual([rows["T.1-1"][c] for c in counts], [0, 1, 1, 1, 1, 1, 1])
-        self.assertEqual([rows["T-1"][c] for c in counts], [0, 0, 0, 1, 0, 0, 0])
-
-    def test_pending_mapping_is_not_counted(self):
-        make_mapping(make_paper("gamma"), self.uncovered, status="pending")
-        rows = {row["code"]: row for row in self.json(self.url)["results"]}
-        self.assertEqual(rows["T-1"]["mapping_count"], 0)
+    def test_children_are_counted_and_coverage_counts_are_the_coverage_apis(self):
+        rows = {row["code"]: row["children_count"] for row in self.json(self.url)["results"]}
+        self.assertEqual(rows, {"T": 2, "T.1": 1, "T.1-1": 0, "T-1": 0})
+        self.assertNotIn("mapping_count", self.json(reverse("api:fault-detail", args=["T.1-1"])))
 
     def test_list_is_in_tree_order_and_paginates_with_a_total(self):
         body = self.json(self.url, page_size=3)
@@ -117,18 +102,21 @@ class FaultAPITests(APITestCase):
 
     def test_ordering(self):
         self.assertEqual(self.codes(self.url, ordering="-position"), ["T-1", "T.1-1", "T.1", "T"])
-        self.assertEqual(self.codes(self.url, ordering="-github_count,position"), ["T.1-1", "T-1", "T", "T.1"])
+        self.assertEqual(self.codes(self.url, ordering="name"), ["T.1", "T.1-1", "T", "T-1"])
 
     def test_filters(self):
         self.assertEqual(self.codes(self.url, ancestor="T.1"), ["T.1", "T.1-1"])
         self.assertEqual(self.codes(self.url, parent="T"), ["T.1", "T-1"])
         self.assertEqual(self.codes(self.url, parent_id=self.root.pk), ["T.1", "T-1"])
         self.assertEqual(self.codes(self.url, kind="leaf"), ["T.1-1", "T-1"])
-        self.assertEqual(self.codes(self.url, status="unaddressed"), ["T-1"])
-        self.assertEqual(self.codes(self.url, status="addressed"), ["T.1-1"])
-        self.assertEqual(self.codes(self.url, status="partial"), [])
-        self.assertEqual(self.codes(self.url, evidence="interviews"), ["T.1-1"])
-        self.assertEqual(self.codes(self.url, evidence="none"), ["T", "T.1"])
+        coverage_url = reverse("api:coverage-faults")  # status and evidence: the coverage API's filters
+        self.assertEqual(self.codes(coverage_url, status="unaddressed"), ["T-1"])
+        self.assertEqual(self.codes(coverage_url, status="addressed"), ["T.1-1"])
+        self.assertEqual(self.codes(coverage_url, status="partial"), [])
+        self.assertEqual(self.codes(coverage_url, evidence="interviews"), ["T.1-1"])
+        self.assertEqual(self.codes(coverage_url, evidence="github"), ["T.1-1", "T-1"])
+        self.assertEqual(self.codes(coverage_url, evidence="stackoverflow"), ["T.1-1"])
+        self.assertEqual(self.codes(coverage_url, evidence="none"), ["T", "T.1"])
         self.assertEqual(self.codes(self.url, q="leak"), ["T.1-1"])
         self.assertEqual(self.codes(self.url, q=""), ["T", "T.1", "T.1-1", "T-1"])
 

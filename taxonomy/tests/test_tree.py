@@ -23,14 +23,6 @@ class FaultFilterSetTests(KBTestCase):
     def test_list_filters_by_ancestor(self):
         self.assertEqual(self.codes({"ancestor": "T.1"}), ["T.1", "T.1-1"])
 
-    def test_list_filters_by_status(self):
-        self.assertEqual(self.codes({"status": "unaddressed"}), ["T-1"])
-        self.assertEqual(self.codes({"status": "addressed"}), ["T.1-1"])
-
-    def test_list_filters_by_evidence(self):
-        self.assertEqual(self.codes({"evidence": "interviews"}), ["T.1-1"])
-        self.assertEqual(self.codes({"evidence": "none"}), ["T", "T.1"])
-
     def test_unknown_fault_id_is_a_field_error(self):
         filterset = FaultFilterSet({"ancestor": "NOPE"}, Fault.objects.all())
         self.assertFalse(filterset.is_valid())

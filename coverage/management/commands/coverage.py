@@ -3,7 +3,7 @@ import json as jsonlib
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
-from coverage import coverage
+from coverage import coverage, summaries
 from coverage.models import Snapshot
 
 
@@ -34,9 +34,9 @@ class Command(BaseCommand):
             if moment is None:
                 raise CommandError(f"--as-of must be an ISO 8601 date-time, got {as_of!r}")
             kwargs["as_of"] = moment
-        summary = coverage.coverage_summary(**kwargs)
-        comparisons = coverage.reported_comparison(summary)
-        payload = coverage.summary_dict(summary, comparisons)
+        summary = summaries.coverage_summary(**kwargs)
+        comparisons = summaries.reported_comparison(summary)
+        payload = summaries.summary_dict(summary, comparisons)
         if json:
             self.stdout.write(_json_dumps(payload))
             return
