@@ -57,7 +57,7 @@ fixtures: install
 ## Load benchmark on PostgreSQL at scale 100 (own databases kb_bench*, Redis DB 1, port 8104): writes
 ## bench/results/REPORT.md. BENCH_ARGS="--scale 10 --duration 5" for a quick run.
 bench: install
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 ## Rebuild the committed plotly.js partial bundle (static/vendor/plotly/plotly-kb.min.js) from the npm package
 ## pinned in frontend/package.json; edit frontend/plotly-kb.js when the charts use another trace type.

@@ -1,18 +1,23 @@
 """The load benchmark (``make bench``): PostgreSQL at scale 100, the app under gunicorn, wrk from a second process.
 
-Steps, in one run (about 6 minutes at scale 100 on a 2-core machine; bounded by --duration):
+Run it as ``python -m bench.run`` from the repository root. Steps, in one run (about 15 minutes at scale 100 on a
+2-core machine; bounded by --duration):
 
-1. Databases of its own: ``kb_bench`` (the real fixtures plus ``generate_synthetic --scale N``) and ``kb_bench_s1``
-   (the same at scale 1, for queries per request), recreated unless ``--reuse`` finds them already built.
+1. Databases of its own: ``kb_bench`` (seed release 1, ``generate_synthetic --scale N``, then a timed ``seed
+   upgrade`` to the shipped release) and ``kb_bench_s1`` (the same at scale 1, for queries per request), recreated
+   unless ``--reuse`` finds them already built.
 2. The coverage-summary JSON, as the API returns it, written as a static file that the same server serves
    (WhiteNoise, ``bench/settings.py``): the limit for a response.
 3. gunicorn (DEBUG off, a random secret, Redis cache on DB 1, persistent database connections) on
-   127.0.0.1:8104; wrk (installed with apt if missing) measures each endpoint for --duration seconds at
-   --connections connections, after a warm-up.
+   127.0.0.1:8104, and a caching nginx in front of it on 127.0.0.1:8105 (``bench/load.py``); wrk (installed with
+   apt if missing) measures every page type and API list (``bench/probe.py targets``) for --duration seconds at
+   --connections connections, after a warm-up; each must answer 200 with p95 within the budget.
 4. The coverage numbers computed by the hand-written SQL of ``bench/coverage.sql`` in psql (JIT on and off) vs
    the engine's own uncached computation, after checking that both give the same numbers: the limit for
    computation.
 5. Queries and time per request at scale 1 and scale N (Django test client, cache on and off); worker memory.
+6. The cost of a change (one approval to the next fresh coverage answer) and of a backup (export_dataset and
+   import_dataset of the scale-N database: time and peak memory).
 
 Writes ``bench/results/REPORT.md`` and ``bench/results/report.json``. Loopback only.
 """
@@ -25,90 +30,31 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-RESULTS = BENCH / "results"
-TMP = RESULTS / "tmp"
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-PG_ARGS = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-X", "-q"]
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
-PORT = int(os.environ.get("BENCH_PORT", "8104"))
-BASE = f"http://127.0.0.1:{PORT}"
-STATIC_URL = "/static/bench/coverage-summary.json"
-
-NGINX_PORT = int(os.environ.get("BENCH_NGINX_PORT", "8105"))
-NGINX_BASE = f"http://127.0.0.1:{NGINX_PORT}"
-
-TARGETS = {
-    "engine_sql_ratio_max": 2.0,
-    "page_p95_ms_max": 150.0,
-}
-# Pages whose target is the p95 budget (every page type and API list a researcher opens). The static file and the
-# proxied summary are references, reported but not judged.
-REFERENCE_ENDPOINTS = {"static_coverage_summary", "coverage_summary_via_nginx"}
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def run(cmd: list[str], *, env: dict | None = None, capture: bool = False, timeout: float = 1800) -> str:
-    result = subprocess.run(
-        cmd, cwd=ROOT, env=env, text=True, timeout=timeout, stdout=subprocess.PIPE if capture else None, check=False
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"failed ({result.returncode}): {' '.join(cmd)}")
-    return result.stdout or ""
-
-
-def psql(sql: str, db: str = "postgres") -> str:
-    return run(["psql", *PG_ARGS, "-d", db, "-At", "-c", sql], capture=True)
-
-
-def app_env(db: str, *, cache: bool = True, secret: str = "") -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KB_", "DATABASE_", "REDIS_"))}
-    env.update(
-        DATABASE_URL=f"{PG_URL}/{db}",
-        DATABASE_CONN_MAX_AGE="600",
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secret or secrets.token_hex(32),
-        DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
-        DJANGO_LOG_LEVEL="ERROR",
-        REDIS_URL=REDIS_URL,
-        # One client address sends every request: lift the per-address API throttles but keep them working (two
-        # Redis round trips each). DRF keeps a list of the client's request times over the rate's window; a
-        # one-second window keeps that list as short as a real client's (a 1-minute window at this request rate
-        # would make it tens of thousands long, an artefact of a single load generator).
-        KB_API_ANON_RATE="1000000/second",
-        KB_API_USER_RATE="1000000/second",
-        KB_COVERAGE_CACHE="true" if cache else "false",
-        PYTHONDONTWRITEBYTECODE="1",
-        # WhiteNoise notes that no `collectstatic` output exists; static files come from the finders here.
-        PYTHONWARNINGS="ignore:No directory at:UserWarning",
-    )
-    return env
-
-
-def manage(args: list[str], db: str, **kw) -> str:
-    return run([sys.executable, "manage.py", *args], env=app_env(db), **kw)
-
-
-def probe(task: list[str], db: str, *, cache: bool = True, timeout: float = 900) -> dict:
-    out = run([sys.executable, "-m", "bench.probe", *task], env=app_env(db, cache=cache), capture=True, timeout=timeout)
-    return json.loads(out.strip().splitlines()[-1])
-
+from bench.common import (
+    BASE,
+    BENCH,
+    NGINX_BASE,
+    PG_ARGS,
+    ROOT,
+    STATIC_URL,
+    TMP,
+    app_env,
+    log,
+    manage,
+    probe,
+    psql,
+    run,
+)
+from bench.load import Nginx, Server, ensure_wrk, flush_redis, wait_quiet, wrk
+from bench.report import REFERENCE_ENDPOINTS, TARGETS, verdicts, write_report, yes
 
 #
 # Databases
@@ -126,15 +72,23 @@ def prepare_db(db: str, scale: float, seed: int, reuse: bool) -> dict:
         if comment.strip() == marker and check.returncode == 0:
             log(f"reusing {db} ({marker})")
             return {"database": db, "scale": scale, "seed": seed, "reused": True}
-    log(f"creating {db}: migrate, load the real fixtures, generate synthetic data at scale {scale:g}")
+    log(f"creating {db}: migrate, seed release 1, synthetic data at scale {scale:g}, seed upgrade to the newest")
     psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{db}"')
+    release1 = TMP / "seed-release-1"
+    shutil.rmtree(release1, ignore_errors=True)
+    release1.mkdir(parents=True)
     started = time.monotonic()
     manage(["migrate", "--no-input", "-v0"], db)
-    manage(["loaddata", "taxonomy", "papers", "challenges", "-v0"], db)
+    manage(["build_fixtures", "--release", "1", "--out-dir", str(release1)], db, capture=True)
+    manage(["seed", "upgrade", "--fixture-dir", str(release1)], db, capture=True)
     loaded = time.monotonic()
     manage(["generate_synthetic", "--scale", f"{scale:g}", "--seed", str(seed)], db)
     generated = time.monotonic()
+    # The cost of taking a new seed release at this scale: `seed upgrade` from release 1 to the shipped one, on a
+    # database that already holds the synthetic data (what `make data` runs on a live knowledge base).
+    upgrade = run([sys.executable, "manage.py", "seed", "upgrade"], env=app_env(db), capture=True)
+    upgraded = time.monotonic()
     psql(f"COMMENT ON DATABASE \"{db}\" IS '{marker}'")
     return {
         "database": db,
@@ -143,6 +97,8 @@ def prepare_db(db: str, scale: float, seed: int, reuse: bool) -> dict:
         "reused": False,
         "migrate_and_fixtures_s": round(loaded - started, 1),
         "generate_synthetic_s": round(generated - loaded, 1),
+        "seed_upgrade_s": round(upgraded - generated, 1),
+        "seed_upgrade_summary": upgrade.strip().splitlines()[-3:],
     }
 
 
@@ -155,226 +111,6 @@ def table_sizes(db: str) -> dict:
     sizes = dict(line.split("|") for line in rows.strip().splitlines())
     size = psql(f"SELECT pg_size_pretty(pg_database_size('{db}'))", db).strip()
     return {"rows_estimate": {k: int(v) for k, v in sizes.items()}, "database_size": size}
-
-
-#
-# Redis, gunicorn, wrk
-#
-
-
-def flush_redis() -> None:
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-
-
-def ensure_wrk() -> str:
-    path = shutil.which("wrk")
-    if path:
-        return path
-    log("wrk not found: apt-get install -y wrk")
-    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, stdout=subprocess.DEVNULL)
-    path = shutil.which("wrk")
-    if not path:
-        raise SystemExit("wrk is needed (apt-get install wrk)")
-    return path
-
-
-class Server:
-    def __init__(self, db: str, workers: int):
-        self.db, self.workers = db, workers
-        self.proc: subprocess.Popen | None = None
-        self.logfile = TMP / "gunicorn.log"
-
-    def __enter__(self) -> Server:
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        cmd = [
-            str(gunicorn),
-            "kb_site.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(self.workers),
-            "--worker-class",
-            "sync",
-            "--preload",
-            "--timeout",
-            "120",
-            "--backlog",
-            "2048",
-            "--error-logfile",
-            str(self.logfile),
-        ]
-        log(f"starting gunicorn ({self.workers} sync workers) on {BASE}")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=app_env(self.db), start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"gunicorn exited; see {self.logfile}")
-            try:
-                with urllib.request.urlopen(BASE + "/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.5)
-        raise SystemExit("gunicorn did not answer /healthz within 60 s")
-
-    def __exit__(self, *exc) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-    def worker_rss_mb(self) -> dict:
-        """Resident memory of the master and of each worker (MB), read from /proc."""
-        assert self.proc is not None
-        master = self.proc.pid
-        workers = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                workers.append(int(stat.parent.name))
-
-        def rss(pid: int) -> float:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-            return 0.0
-
-        per_worker = sorted(rss(pid) for pid in workers)
-        return {"master": rss(master), "workers": per_worker, "max_worker": max(per_worker, default=0.0)}
-
-
-class Nginx:
-    """A caching reverse proxy in front of gunicorn (Debian's nginx, loopback only), configured to honour the app's
-    own HTTP caching headers: it stores what ``Cache-Control`` allows, for as long as it allows, revalidates with
-    ``If-None-Match`` when that runs out, and never caches a response that says ``private`` or ``no-store`` or
-    sets a cookie. No expiry of its own is configured, so every hit it serves is one the app allowed."""
-
-    def __init__(self):
-        self.prefix = TMP / "nginx"
-        self.proc: subprocess.Popen | None = None
-
-    def config(self) -> str:
-        return f"""
-worker_processes 1;
-daemon off;
-pid {self.prefix}/nginx.pid;
-error_log {self.prefix}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    proxy_cache_path {self.prefix}/cache levels=1:2 keys_zone=kb:10m max_size=100m inactive=10m use_temp_path=off;
-    upstream app {{ server 127.0.0.1:{PORT}; keepalive 16; }}
-    server {{
-        listen 127.0.0.1:{NGINX_PORT};
-        location / {{
-            proxy_pass http://app;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_cache kb;
-            proxy_cache_revalidate on;
-            proxy_cache_lock on;
-            proxy_cache_use_stale updating;
-            add_header X-Cache-Status $upstream_cache_status always;
-        }}
-    }}
-}}
-"""
-
-    def __enter__(self) -> Nginx:
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not Path(binary).exists():
-            log("nginx not found: apt-get install -y nginx-light")
-            subprocess.run(["apt-get", "install", "-y", "-q", "nginx-light"], check=False, stdout=subprocess.DEVNULL)
-        shutil.rmtree(self.prefix, ignore_errors=True)
-        (self.prefix / "cache").mkdir(parents=True)
-        conf = self.prefix / "nginx.conf"
-        conf.write_text(self.config())
-        self.proc = subprocess.Popen([binary, "-p", str(self.prefix), "-c", str(conf)], start_new_session=True)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(NGINX_BASE + "/healthz", timeout=5):
-                    return self
-            except OSError:
-                time.sleep(0.3)
-        raise SystemExit(f"nginx did not answer; see {self.prefix}/error.log")
-
-    def __exit__(self, *exc) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-    @staticmethod
-    def cache_status(path: str) -> str:
-        with urllib.request.urlopen(NGINX_BASE + path, timeout=30) as response:
-            response.read()
-            return response.headers.get("X-Cache-Status", "")
-
-
-def cpu_busy(seconds: float = 1.0) -> float:
-    """Share of all CPUs busy over ``seconds`` (from /proc/stat): what else is running on the machine."""
-
-    def sample() -> tuple[int, int]:
-        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
-
-    total0, idle0 = sample()
-    time.sleep(seconds)
-    total1, idle1 = sample()
-    return round(1 - (idle1 - idle0) / max(1, total1 - total0), 2)
-
-
-def wait_quiet(max_wait: float, threshold: float = 0.25) -> float:
-    """Wait (up to ``max_wait`` s) until other work on the machine uses under ``threshold`` of its CPUs."""
-    deadline = time.monotonic() + max_wait
-    busy = cpu_busy()
-    while busy >= threshold and time.monotonic() < deadline:
-        log(f"machine busy ({busy:.0%} of CPUs): waiting before measuring")
-        busy = cpu_busy(3)
-    return busy
-
-
-def wrk(url: str, *, duration: int, connections: int, warmup: int = 3) -> dict:
-    binary = ensure_wrk()
-    script = str(BENCH / "report.lua")
-    if warmup:
-        subprocess.run(
-            [binary, "-t1", f"-c{connections}", f"-d{warmup}s", "--timeout", "60s", url],
-            check=False,
-            stdout=subprocess.DEVNULL,
-        )
-    out = subprocess.run(
-        [binary, "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "60s", "-s", script, url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    line = next(line for line in out.splitlines() if line.startswith("BENCH-JSON "))
-    raw = json.loads(line.removeprefix("BENCH-JSON "))
-    seconds = raw["duration_us"] / 1e6
-    lat = raw["latency_us"]
-    return {
-        "requests": raw["requests"],
-        "rps": round(raw["requests"] / seconds, 1),
-        "p50_ms": round(lat["p50"] / 1000, 1),
-        "p95_ms": round(lat["p95"] / 1000, 1),
-        "p99_ms": round(lat["p99"] / 1000, 1),
-        "max_ms": round(lat["max"] / 1000, 1),
-        "mean_ms": round(lat["mean"] / 1000, 1),
-        "kb_per_response": round(raw["bytes"] / max(1, raw["requests"]) / 1024, 1),
-        "errors": raw["errors"],
-    }
 
 
 #
@@ -460,202 +196,6 @@ def machine() -> dict:
     }
 
 
-def verdicts(report: dict) -> dict:
-    load = report["load"]
-    ratio_engine = report["computation"]["ratio"]
-    queries = report["queries_per_request"]
-    same = all(
-        queries[f"scale_1_{mode}"][name]["queries"] == queries[f"scale_n_{mode}"][name]["queries"]
-        for mode in ("cached", "uncached")
-        for name in queries["scale_1_cached"]
-    )
-    budget = TARGETS["page_p95_ms_max"]
-    out = {
-        "engine_sql_ratio": {
-            "value": round(ratio_engine, 2),
-            "target": f"<= {TARGETS['engine_sql_ratio_max']}",
-            "met": ratio_engine <= TARGETS["engine_sql_ratio_max"],
-        },
-        "queries_independent_of_scale": {"value": same, "target": "same at scale 1 and N", "met": same},
-    }
-    for name, result in load.items():
-        if name in REFERENCE_ENDPOINTS:
-            continue
-        ok = result["p95_ms"] <= budget and not sum(result["errors"].values()) and result.get("status") == 200
-        out[f"p95_ms:{name}"] = {"value": result["p95_ms"], "target": f"<= {budget:g}", "met": ok}
-    return out
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def write_report(report: dict) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
-    v = report["verdicts"]
-    cfg = report["config"]
-    lines = [
-        "# Benchmark report",
-        "",
-        f"Generated by `make bench` (`python bench/run.py`) on {report['generated_at']}: scale {cfg['scale']:g} "
-        f"(seed {cfg['seed']}), {cfg['workers']} gunicorn sync workers, wrk with {cfg['connections']} connections "
-        f"for {cfg['duration']} s per endpoint after a warm-up, on {report['machine']['cpus']} CPUs "
-        f"(PostgreSQL {report['machine']['postgresql']}, Python {report['machine']['python']}). wrk, gunicorn, "
-        "nginx, PostgreSQL and Redis share the same CPUs over loopback. The API throttles stay on with their limits "
-        "raised to 1,000,000 requests per second (one address sends every request). Raw numbers: "
-        "[report.json](report.json).",
-        "",
-        "## Targets",
-        "",
-        "| target | measured | goal | met |",
-        "|---|---|---|---|",
-        f"| uncached coverage computation / hand-written SQL (median of alternating rounds) | "
-        f"{v['engine_sql_ratio']['value']} | {v['engine_sql_ratio']['target']} | "
-        f"{_yes(v['engine_sql_ratio']['met'])} |",
-        f"| queries per request independent of scale | {_yes(v['queries_independent_of_scale']['value'])} | "
-        f"{v['queries_independent_of_scale']['target']} | {_yes(v['queries_independent_of_scale']['met'])} |",
-    ]
-    for key, verdict in v.items():
-        if key.startswith("p95_ms:"):
-            name = key.split(":", 1)[1]
-            lines.append(
-                f"| p95 (ms) under load: {name} (`{report['urls'][name]}`) | {verdict['value']} | {verdict['target']} "
-                f"| {_yes(verdict['met'])} |"
-            )
-    data = report["data"]
-    lines += [
-        "",
-        "## Data",
-        "",
-        f"`{data['database']}`: the real seed plus `generate_synthetic --scale {cfg['scale']:g} --seed "
-        f"{cfg['seed']}` ({'reused' if data['reused'] else 'built in this run'}"
-        + (
-            f": migrate + seed {data['migrate_and_fixtures_s']} s, synthetic data {data['generate_synthetic_s']} s"
-            if not data["reused"]
-            else ""
-        )
-        + f"); database size {data['database_size']}.",
-        "",
-        "| table | rows |",
-        "|---|---|",
-        *[f"| {name} | {n:,} |" for name, n in data["rows_estimate"].items()],
-        "",
-        "## Load (wrk)",
-        "",
-        "Every URL below was requested by wrk against gunicorn (the nginx row: through the caching reverse proxy).",
-        "",
-        "| endpoint | URL | status | req/s | p50 ms | p95 ms | p99 ms | KB/response | errors | other CPU load before |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, result in report["load"].items():
-        errors = sum(result["errors"].values())
-        lines.append(
-            f"| {name} | `{report['urls'][name]}` | {result.get('status', '')} | {result['rps']} | {result['p50_ms']} "
-            f"| {result['p95_ms']} | {result['p99_ms']} | {result['kb_per_response']} | {errors} | "
-            f"{result['cpu_busy_before']:.0%} |"
-        )
-    summary = report.get("coverage_summary", {})
-    if summary:
-        lines += [
-            "",
-            "## The coverage summary: from the app, through a caching reverse proxy, and as a static file",
-            "",
-            "`/api/coverage/` answers with a strong `ETag` (the data version) and `Cache-Control: public, max-age=…`; "
-            "nginx (configured by the benchmark on loopback, no expiry of its own) stores it for as long as the app "
-            "allows and revalidates with `If-None-Match`. Cache status seen through nginx: "
-            f"{summary['nginx_cache_status']}. "
-            f"A conditional request with the current ETag answered {summary['conditional_status']}.",
-            "",
-            "| response | req/s | p50 ms | p95 ms |",
-            "|---|---|---|---|",
-            *[
-                f"| {label} | {report['load'][name]['rps']} | {report['load'][name]['p50_ms']} | "
-                f"{report['load'][name]['p95_ms']} |"
-                for name, label in (
-                    ("coverage_summary_api", "`/api/coverage/` from gunicorn (DRF)"),
-                    ("coverage_summary_via_nginx", "the same URL through nginx"),
-                    ("static_coverage_summary", "the same JSON as a static file (WhiteNoise)"),
-                )
-                if name in report["load"]
-            ],
-        ]
-    comp = report["computation"]
-    lines += [
-        "",
-        "## Computation: engine vs hand-written SQL",
-        "",
-        f"The same numbers (every fault's row and the summary) from `bench/coverage.sql` in psql and from "
-        f"`coverage.compute(use_cache=False)` + `coverage_summary()`, in {cfg['rounds']} alternating rounds of "
-        f"{cfg['runs']} warm runs each (ratios per round: {comp['round_ratios']}). "
-        f"Numbers agree: **{'yes' if not comp['differences'] else 'NO'}**"
-        + (f" ({len(comp['differences'])} differences, first: {comp['differences'][0]})" if comp["differences"] else "")
-        + ".",
-        "",
-        "| computation | median ms | runs (ms) |",
-        "|---|---|---|",
-        f"| hand-written SQL, JIT off | {comp['sql']['jit_off']['median_ms']} | {comp['sql']['jit_off']['runs_ms']} |",
-        f"| hand-written SQL, JIT on (server default) | {comp['sql']['jit_on']['median_ms']} | "
-        f"{comp['sql']['jit_on']['runs_ms']} |",
-        f"| engine, uncached ({comp['engine']['queries']} queries; {comp['engine']['db_median_ms']} ms of it in "
-        f"the database) | {comp['engine']['median_ms']} | {comp['engine']['runs_ms']} |",
-        "",
-        "## Queries and time per request (Django test client, one process)",
-        "",
-        "| page | queries, scale 1 (cached / uncached) | queries, scale "
-        f"{cfg['scale']:g} (cached / uncached) | ms scale 1 (cached / uncached) | ms scale {cfg['scale']:g} "
-        "(cached / uncached) |",
-        "|---|---|---|---|---|",
-    ]
-    q = report["queries_per_request"]
-    for name in q["scale_1_cached"]:
-        a, b = q["scale_1_cached"][name], q["scale_1_uncached"][name]
-        c, d = q["scale_n_cached"][name], q["scale_n_uncached"][name]
-        lines.append(
-            f"| {name} | {a['queries']} / {b['queries']} | {c['queries']} / {d['queries']} | {a['ms']} / {b['ms']} | "
-            f"{c['ms']} / {d['ms']} |"
-        )
-    change = report.get("cost_of_change")
-    if change:
-        lines += [
-            "",
-            "## Cost of a change",
-            "",
-            *[f"- {line}" for line in change["lines"]],
-        ]
-    backup = report.get("backup")
-    if backup:
-        lines += [
-            "",
-            "## Backups at scale",
-            "",
-            "| step | seconds | peak memory (MB) | size |",
-            "|---|---|---|---|",
-            *[
-                f"| {row['step']} | {row['seconds']} | {row['peak_mb']} | {row.get('size', '')} |"
-                for row in backup["rows"]
-            ],
-            "",
-            backup["note"],
-        ]
-    mem = report["memory_mb"]
-    lines += [
-        "",
-        "## Memory",
-        "",
-        f"gunicorn master {mem['after']['master']} MB; workers after the load {mem['after']['workers']} MB (max "
-        f"{mem['after']['max_worker']} MB), after warm-up {mem['before']['workers']} MB.",
-        "",
-        "## Findings",
-        "",
-        *report.get("findings", []),
-        "",
-    ]
-    path = RESULTS / "REPORT.md"
-    path.write_text("\n".join(lines))
-    return path
-
-
 def timed(cmd: list[str], env: dict) -> dict:
     """Wall time and peak resident memory of one command (GNU time's maximum RSS)."""
     fmt = "BENCH-TIME %e %M"
@@ -690,7 +230,7 @@ def backup(db: str) -> dict:
             {"step": "export_dataset (scale-N database to a JSON file)", **out, "size": size},
             {"step": "import_dataset (that file into an empty, migrated database)", **back},
         ],
-        "note": f"The restored database has the same number of mappings as the original: {_yes(same)}.",
+        "note": f"The restored database has the same number of mappings as the original: {yes(same)}.",
     }
 
 

@@ -269,13 +269,15 @@ def _header(scope: str) -> dict:
     }
 
 
-def _rows(model: type[models.Model], scope: str, keys: Keys, chosen_labels: set[str]) -> Iterator[dict]:
+def _rows(model: type[models.Model], scope: str, keys: Keys, chosen_labels: set[str], queryset=None) -> Iterator[dict]:
     """One model's records in the file's shape, read ``CHUNK`` rows at a time (memory bounded by the chunk plus
-    the identity maps of the models it refers to)."""
+    the identity maps of the models it refers to). ``queryset`` (default: the rows ``scope`` exports) picks rows."""
     label = _label(model)
-    queryset = model._base_manager.order_by("pk")
-    if scope == PUBLIC and label in PUBLIC_ROWS:
-        queryset = queryset.filter(PUBLIC_ROWS[label])
+    if queryset is None:
+        queryset = model._base_manager.all()
+        if scope == PUBLIC and label in PUBLIC_ROWS:
+            queryset = queryset.filter(PUBLIC_ROWS[label])
+    queryset = queryset.order_by("pk")
     fields = _plain_fields(model)
     m2m = _m2m_fields(model)
     values = queryset.values("pk", *[f.attname for f in fields]).iterator(chunk_size=CHUNK)
@@ -295,6 +297,13 @@ def _rows(model: type[models.Model], scope: str, keys: Keys, chosen_labels: set[
                 targets = m2m_values[f.name].get(row["pk"], [])
                 out[f.name] = sorted((_thaw(keys.by_pk(f.related_model)[pk]) for pk in targets), key=repr)
             yield {"pk": _to_json(model._meta.pk, row["pk"]), "fields": out}
+
+
+def records(model: type[models.Model], queryset) -> list[dict]:
+    """The rows of ``queryset`` as public records, whatever their status (references to what the public scope
+    leaves out, such as users and submissions, are empty): e.g. a release's mappings as they were frozen."""
+    public = {_label(m) for m in dataset_models(PUBLIC)}
+    return list(_rows(model, PUBLIC, Keys(), public, queryset=queryset))
 
 
 def dump(scope: str = FULL) -> dict:

@@ -1,5 +1,6 @@
 """Papers, their submission and their review: the web pages. The rules live in the service modules they call:
-``papers.submissions`` (submit, edit), ``papers.review`` (curator actions), ``papers.review_diff``."""
+``papers.submissions`` (submit, edit), ``papers.review`` (curator actions); a review page also shows what
+approving would change in coverage (``coverage.review_diff``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django_filters.views import FilterView
 
 from accounts.roles import RETRACT_PERMISSION, curator_required, is_curator, permission_or_login
 from coverage import agreement
+from coverage.review_diff import review_diff
 from kb_site.citations import formats
 from kb_site.ui import label_choices
 from papers import review, submissions
@@ -24,7 +26,6 @@ from papers.filtersets import PaperFilterSet, SubmissionFilterSet
 from papers.forms import BibTeXForm, MappingFormSet, RetractForm, ReviewForm, SubmissionForm, Vocabulary
 from papers.history import paper_history, submission_history
 from papers.models import FaultMapping, Paper, RelatedReference, Submission
-from papers.review_diff import review_diff
 from papers.submission_forms import SubmissionForms
 from papers.validation import SubmissionInvalid
 from taxonomy.models import Method, ReviewStatus

@@ -42,9 +42,8 @@ class HistoryEntry:
 
 
 def _display(record, field: models.Field) -> str:
-    if isinstance(field, models.ForeignKey):
-        cached = record._state.fields_cache.get(field.name)
-        value = cached if cached is not None else getattr(record, field.attname)
+    if isinstance(field, models.ForeignKey) and field.is_cached(record):  # joined by the caller: no query
+        value = getattr(record, field.name)
     else:
         value = getattr(record, field.attname)
     if value is None or value == "" or value == []:
@@ -62,7 +61,8 @@ def _display(record, field: models.Field) -> str:
 
 
 def _tracked_fields(model) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS]
+    """The model's fields that its history records (simple-history's own list), less the bookkeeping ones."""
+    return [f for f in model.history.model.tracked_fields if f.name not in SKIPPED_FIELDS]
 
 
 def entries(records: Iterable, model, subject: Callable[[object], str]) -> list[HistoryEntry]:

@@ -177,8 +177,7 @@ class CachedPagesTests(KBTestCase):
     """Pages and API answers built from the cache are the ones built without it, and fresh after a change."""
 
     def setUp(self):
-        for alias in ("default", "coverage"):
-            caches[alias].clear()
+        caches["default"].clear()
 
     def test_explorer_and_summary_api_are_fresh_after_an_approval(self):
         with self.captureOnCommitCallbacks(execute=True):
@@ -205,7 +204,6 @@ class CachedPagesTests(KBTestCase):
     KB_COVERAGE_CACHE=True,
     CACHES={
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb-dashboard-tests"},
-        "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
     },
 )
 class CachedDashboardTests(KBTestCase):
@@ -214,8 +212,7 @@ class CachedDashboardTests(KBTestCase):
     url = reverse("coverage:dashboard")
 
     def setUp(self):
-        for alias in ("default", "coverage"):
-            caches[alias].clear()
+        caches["default"].clear()
 
     def get(self) -> tuple[int, str]:
         """(queries run, HTML) of one dashboard request."""
@@ -270,37 +267,17 @@ class CachedDashboardTests(KBTestCase):
         self.assertEqual(colours["T-1"], charts.STATUS_COLOURS[coverage.Status.ADDRESSED])
 
 
-class LocalFrontCacheTests(KBTestCase):
-    def test_keeps_a_bounded_local_copy_and_honours_do_not_store(self):
-        from coverage.front_cache import LocalFrontCache
-
-        front = LocalFrontCache("default", {"OPTIONS": {"MAX_ENTRIES": 2}})
-        caches["default"].clear()
-        front.set("v1:a", "A")
-        caches["default"].delete("v1:a")  # gone from the shared cache: still served locally (immutable key)
-        self.assertEqual(front.get("v1:a"), "A")
-        front.set("v1:b", "B")
-        front.set("v1:c", "C")  # evicts the least recently used, a
-        self.assertIsNone(front.get("v1:a"))
-        front.set("v1:d", "D", timeout=0)
-        self.assertIsNone(front.get("v1:d"))
-        caches["default"].set("v1:e", "E")
-        self.assertEqual(front.get("v1:e"), "E")
-
-
 @override_settings(
     KB_COVERAGE_CACHE=True,
     CACHES={
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb-prefix-tests"},
-        "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
     },
 )
 class ScriptPrefixTests(KBTestCase):
     """Two deployments under different URL prefixes sharing one cache never serve each other's cached links."""
 
     def setUp(self):
-        for alias in ("default", "coverage"):
-            caches[alias].clear()
+        caches["default"].clear()
 
     def test_cached_fragments_are_kept_apart_per_script_prefix(self):
         set_script_prefix("/kb/")  # as the WSGI handler does for a deployment mounted at /kb

@@ -34,7 +34,6 @@ def redis_down():
                 "LOCATION": unreachable_redis_url(),
                 "OPTIONS": settings.KB_REDIS_CACHE_OPTIONS,
             },
-            "coverage": {"BACKEND": "coverage.front_cache.LocalFrontCache", "LOCATION": "default"},
         },
         # With Redis configured, coverage caching is on (coverage/cache.py): the outage must not break it.
         KB_COVERAGE_CACHE=True,

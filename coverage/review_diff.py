@@ -1,4 +1,5 @@
-"""What a curator sees on a review page: the submission beside the existing data, and what approving it changes."""
+"""What a curator sees on a review page: the submission beside the existing data, and what approving it changes
+in coverage (so it lives in the coverage app; the review page, a view, calls it)."""
 
 from __future__ import annotations
 
