@@ -71,7 +71,12 @@ class Artifact(models.Model):
                 name="%(app_label)s_%(class)s_kind_matches_source",
             ),
         ]
-        indexes = [models.Index(fields=["source", "fault"], name="challenges_art_source_fault")]
+        indexes = [
+            models.Index(fields=["source", "fault"], name="challenges_art_source_fault"),
+            # A fault's evidence in list order (fault page, /evidence/?fault=): an ordered index scan that stops at
+            # the page, instead of sorting every record of the fault (~170,000 for the heaviest leaf at scale 100).
+            models.Index(fields=["fault", "source", "kind", "url"], name="challenges_art_fault_order"),
+        ]
 
     def __str__(self):
         return f"{self.get_source_display()} {self.get_kind_display().lower()}: {self.final_tag or self.url}"

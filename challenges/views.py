@@ -7,13 +7,14 @@ from challenges.filtersets import ArtifactFilterSet, ChallengeFilterSet, Intervi
 from challenges.models import Artifact, Challenge, Interview, InterviewMention
 from challenges.transcripts import transcript_lines
 from coverage import coverage, summaries
-from kb_site.ui import label_choices
+from kb_site.ui import CappedPaginator, label_choices
 
 
 class CoverageListMixin:
     """A filtered, paginated list whose rows show their fault's computed status (one coverage computation)."""
 
     paginate_by = 50
+    paginator_class = CappedPaginator  # counts stop at 10,000 rows (a heavy fault holds ~170,000 at scale 100)
 
     def get_filterset(self, filterset_class):
         self.coverage = coverage.compute()

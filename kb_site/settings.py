@@ -315,6 +315,7 @@ REST_FRAMEWORK = {
         "user": os.environ.get("KB_API_USER_RATE", "1200/minute"),
         "submissions": os.environ.get("KB_SUBMISSION_RATE", "30/hour"),
         "search": os.environ.get("KB_SEARCH_RATE", "30/minute"),
+        "classify": os.environ.get("KB_CLASSIFY_RATE", "30/minute"),
     },
 }
 

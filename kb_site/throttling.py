@@ -76,3 +76,21 @@ class SearchRateThrottle(CounterThrottle, throttling.UserRateThrottle):
 
     def get_rate(self):
         return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]  # read at request time (tests override it)
+
+
+class ClassifyRateThrottle(SearchRateThrottle):
+    """The bug-report classifier page (scope ``classify``): CPU-bound, so throttled like the site search."""
+
+    scope = "classify"
+
+
+def page_throttle(request, throttle: throttling.SimpleRateThrottle, what: str):
+    """For an HTML page's expensive action: None when ``throttle`` lets the request through, else the 429 answer
+    (with Retry-After) to send instead."""
+    from kb_site.middleware import error_response
+
+    if throttle.allow_request(request, None):
+        return None
+    wait = int(throttle.wait() or 0) + 1
+    message = f"Too many {what} from your address; try again in {wait} seconds."
+    return error_response(request, 429, "throttled", message, {"Retry-After": str(wait)})

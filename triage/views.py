@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from kb_site.throttling import ClassifyRateThrottle, page_throttle
 from triage import classifier, services
 from triage.forms import ClassifyForm
 
@@ -10,6 +11,8 @@ def classify(request):
     """Paste a bug report, see its likely faults. The text is only read: never stored, never logged."""
     form = ClassifyForm(request.POST or None)
     result, unavailable = None, None
+    if request.method == "POST" and (refused := page_throttle(request, ClassifyRateThrottle(), "classifications")):
+        return refused
     if request.method == "POST" and form.is_valid():
         try:
             result = services.triage(form.cleaned_data["text"])

@@ -1,4 +1,5 @@
 import re
+from unittest import mock
 
 from django.test import SimpleTestCase
 from django.urls import reverse
@@ -9,6 +10,7 @@ from challenges.transcripts import clean_line, transcript_lines
 from coverage import summaries
 from kb_site.test import KBTestCase
 from kb_site.tests.world import grow
+from kb_site.ui import CappedPaginator
 from taxonomy.tests.factories import make_reported_figure
 
 
@@ -77,6 +79,18 @@ class ArtifactListTests(KBTestCase):
         with self.assertNumQueries(9):
             response = self.client.get(self.url)
         self.assertEqual(len(listed(response)), 3 + 15)
+
+    def test_count_stops_at_the_cap_and_says_more_than(self):
+        # The world holds 3 artefacts (an issue, a commit, a post).
+        with mock.patch.object(CappedPaginator, "cap", 3):
+            response = self.client.get(self.url)
+        self.assertContains(response, "3 records.")
+        self.assertNotContains(response, "More than")
+        self.assertEqual(len(listed(response)), 3)
+        with mock.patch.object(CappedPaginator, "cap", 2):
+            response = self.client.get(self.url)
+        self.assertContains(response, "More than 2 records.")
+        self.assertEqual(len(listed(response)), 2)  # pages reach as far as the cap
 
 
 class ArtifactDetailTests(KBTestCase):

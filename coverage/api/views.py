@@ -106,6 +106,34 @@ def live_summary_etag(request, *args, **kwargs) -> str | None:
     return coverage_cache.cached("api-coverage-summary-etag", build)
 
 
+def live_list_etag(request, *args, **kwargs) -> str | None:
+    """ETag of a live coverage answer (faults, categories, gap map, papers per year, layer): the data version with
+    the full path and the renderer, so it changes whenever the data does, and a 304 costs one cache read (nothing
+    is computed). None for answers as of a moment or of a snapshot, and when coverage caching is off."""
+    if not is_live_cached(request):
+        return None
+    try:
+        version = coverage_cache.data_version()
+    except Exception:  # the cache is down: answer in full, without an ETag
+        return None
+    key = f"{version}|{request.get_full_path()}|{request.accepted_renderer.format}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def is_live_cached(request) -> bool:
+    """A live answer (not as of a moment, not of a snapshot) while coverage is cached per data version."""
+    params = request.query_params
+    return "as_of" not in params and "snapshot" not in params and coverage_cache.enabled()
+
+
+def public_live(request, response: Response) -> Response:
+    """The same for everyone until the data changes: reusable by any cache for SUMMARY_MAX_AGE, then revalidated."""
+    if response.status_code == 200 and is_live_cached(request):
+        patch_cache_control(response, public=True, max_age=SUMMARY_MAX_AGE, must_revalidate=True)
+        patch_vary_headers(response, ["Accept"])
+    return response
+
+
 LAYER_SCORES = {coverage.Status.ADDRESSED: 2, coverage.Status.PARTIAL: 1, coverage.Status.UNADDRESSED: 0}
 LAYER_COLOURS = {
     coverage.Status.ADDRESSED: "#1a9850",
@@ -194,10 +222,12 @@ class CoverageViewSet(GenericViewSet):
         pagination_class=KBPagination,
         serializer_class=serializers.FaultCoverageSerializer,
     )
+    @method_decorator(condition(etag_func=live_list_etag))
     def faults(self, request):
         """Every fault's coverage status and counts, in tree order; filter with the fault list's parameters."""
         params = self.coverage_params()
-        return self.paginated(self.selected_rows(self.coverage_data(params)), serializers.FaultCoverageSerializer)
+        rows = self.selected_rows(self.coverage_data(params))
+        return public_live(request, self.paginated(rows, serializers.FaultCoverageSerializer))
 
     @extend_schema(
         summary="Per-category roll-ups",
@@ -211,11 +241,12 @@ class CoverageViewSet(GenericViewSet):
         pagination_class=KBPagination,
         serializer_class=serializers.CategoryCoverageSerializer,
     )
+    @method_decorator(condition(etag_func=live_list_etag))
     def categories(self, request):
         """Each category's subtree: leaves by status (with shares), papers, category-level mappings, evidence."""
         params = self.coverage_params()
         rows = [row for row in self.selected_rows(self.coverage_data(params)) if not row.is_leaf]
-        return self.paginated(rows, serializers.CategoryCoverageSerializer)
+        return public_live(request, self.paginated(rows, serializers.CategoryCoverageSerializer))
 
     @extend_schema(
         summary="Gap map: fault categories x debugging methods",
@@ -229,6 +260,7 @@ class CoverageViewSet(GenericViewSet):
         pagination_class=KBPagination,
         serializer_class=serializers.GapCellSerializer,
     )
+    @method_decorator(condition(etag_func=live_list_etag))
     def gap_map(self, request):
         """Distinct papers per (category at ``depth``, top-level method), categories in tree order."""
         params = self.coverage_params(serializers.GapMapQuerySerializer)
@@ -241,7 +273,7 @@ class CoverageViewSet(GenericViewSet):
             }
             for cell in cells
         ]
-        return self.paginated(rows, serializers.GapCellSerializer)
+        return public_live(request, self.paginated(rows, serializers.GapCellSerializer))
 
     @extend_schema(
         summary="Papers per year by method",
@@ -255,12 +287,13 @@ class CoverageViewSet(GenericViewSet):
         pagination_class=KBPagination,
         serializer_class=serializers.PapersPerYearSerializer,
     )
+    @method_decorator(condition(etag_func=live_list_etag))
     def papers_per_year(self, request):
         """Distinct papers of the mapping set per (year, top-level method); year is null when unknown."""
         params = self.coverage_params()
         counts = gap_analysis.papers_per_year_by_method(self.coverage_data(params))
         rows = [{"year": year, "method": method, "papers": n} for (year, method), n in counts.items()]
-        return self.paginated(rows, serializers.PapersPerYearSerializer)
+        return public_live(request, self.paginated(rows, serializers.PapersPerYearSerializer))
 
     @extend_schema(
         summary="ATT&CK Navigator-style layer",
@@ -268,11 +301,12 @@ class CoverageViewSet(GenericViewSet):
         responses=serializers.LayerSerializer,
     )
     @action(detail=False, serializer_class=serializers.LayerSerializer)
+    @method_decorator(condition(etag_func=live_list_etag))
     def layer(self, request):
         """Per-fault coverage as a layer file: each fault id scored by its status, with a legend."""
         params = self.coverage_params()
         layer = navigator_layer(self.coverage_data(params), self.computed_from(params))
-        return Response(serializers.LayerSerializer(layer).data)
+        return public_live(request, Response(serializers.LayerSerializer(layer).data))
 
 
 def navigator_layer(data: coverage.CoverageData, computed_from: dict) -> dict:

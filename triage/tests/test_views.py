@@ -67,3 +67,20 @@ def test_page_query_count_does_not_grow_with_the_evidence(client, world, artefac
         make_mention(world["interview"], world["gpu_reference"], tag=f"wrong gpu id {n}")
     with django_assert_num_queries(10):
         assert client.post(URL, {"text": CUDA_REPORT}).status_code == 200
+
+
+def test_the_page_is_throttled_per_client(client, world, artefact, settings):
+    """Classifying costs CPU: past the `classify` rate a client gets a 429 with Retry-After, and nothing is run."""
+    from django.core.cache import cache
+
+    cache.clear()
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "classify": "2/minute"},
+    }
+    assert [client.post(URL, {"text": CUDA_REPORT}).status_code for _ in range(3)] == [200, 200, 429]
+    refused = client.post(URL, {"text": CUDA_REPORT})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert client.get(URL).status_code == 200  # reading the page is not throttled
