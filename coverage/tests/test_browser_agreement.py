@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from accounts.roles import curators_group
-from coverage import coverage, snapshots
+from coverage import coverage, snapshots, summaries
 from papers.models import Adjudication, FaultMapping
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,7 @@ def test_blind_second_coding_then_adjudication(browser_page, world):
     data = coverage.compute()
     mapped = {m.fault.code for m in first}
     leaf = next(r.code for r in data.rows if r.status == coverage.Status.UNADDRESSED and r.code not in mapped)
-    before = coverage.coverage_summary(data).leaves
+    before = summaries.coverage_summary(data).leaves
 
     # Carla asks for a blind second coding from the paper's page.
     sign_in(page, browser_page, "carla")
@@ -89,10 +89,19 @@ def test_blind_second_coding_then_adjudication(browser_page, world):
     browser_page.screenshot("agreement-adjudication")
     page.get_by_role("button", name="Adjudicate").click()
     page.wait_for_url(f"**/papers/{PAPER}/")
-    assert "Adjudicated" in page.locator(".messages").inner_text()
+    assert "await another curator's approval" in page.locator(".messages").inner_text()
+    unchanged = summaries.coverage_summary(coverage.compute(use_cache=False)).leaves
+    assert (unchanged.addressed, unchanged.unaddressed) == (before.addressed, before.unaddressed)
+    sign_out(page)
+
+    # Four eyes: Dora approves Carla's adjudication in the review queue.
+    sign_in(page, browser_page, "dora")
+    browser_page.goto(f"/papers/submissions/{Adjudication.objects.get(paper__key=PAPER).submission.uid}/review/")
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
 
     # Coverage moved like an approval; the history and the snapshot diff have it.
-    after = coverage.coverage_summary(coverage.compute(use_cache=False)).leaves
+    after = summaries.coverage_summary(coverage.compute(use_cache=False)).leaves
     assert (after.addressed, after.unaddressed) == (before.addressed + 1, before.unaddressed - 1)
     browser_page.goto(f"/faults/{leaf}/")
     assert page.locator(".status-why .badge").first.inner_text() == "Addressed"
