@@ -7,7 +7,7 @@ PORT ?= 8000
 # Tests never need a real secret; production must set its own (see README, Operating).
 TEST_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-not-secret}
 
-.PHONY: run test data install install-dev lint format fixtures bench clean
+.PHONY: run test data install install-dev lint format fixtures bench clean plotly-bundle axe-core
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,15 @@ fixtures: install
 ## bench/results/REPORT.md. BENCH_ARGS="--scale 10 --duration 5" for a quick run.
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## Rebuild the committed plotly.js partial bundle (static/vendor/plotly/plotly-kb.min.js) from the npm package
+## pinned in frontend/package.json; edit frontend/plotly-kb.js when the charts use another trace type.
+plotly-bundle:
+	cd frontend && npm ci --no-audit --no-fund && npm run plotly
+
+## Refresh the axe-core copy the browser tests inject (kb_site/tests/vendor/axe.min.js).
+axe-core:
+	cd frontend && npm ci --no-audit --no-fund && npm run axe
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -2,6 +2,11 @@
 
 Coded passages cite physical line numbers, so a line is never split, merged or dropped here: a line that held
 only word-processor XML becomes an empty line with its number kept.
+
+Speakers are told apart by a label, not by colour: where a line starts with "Interviewer 1:" or "Interviewee:"
+that prefix becomes the line's ``speaker``; where the transcript marked the speaker only by the colour of its
+word-processor markup (interview 01: "Blue – Interviewer1, Purple – Interviewer2, Green - Interviewee"), the
+colour gives the label. Lines the source does not attribute get none: nothing is guessed.
 """
 
 from __future__ import annotations
@@ -14,10 +19,18 @@ from dataclasses import dataclass
 TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>\n]*)?/?>")
 
 
+# The colours interview 01's legend (its line 1) names, as they appear in its markup (w:color w:val="...").
+COLOUR_SPEAKERS = {"0000FF": "Interviewer 1", "800080": "Interviewer 2", "7030A0": "Interviewer 2"}
+COLOUR_SPEAKERS |= {"38761D": "Interviewee", "385623": "Interviewee", "00B050": "Interviewee"}
+COLOUR = re.compile(r'w:color w:val="([0-9A-Fa-f]{6})"')
+SPEAKER = re.compile(r"^(Interviewer(?: ?\d+)?|Interviewee(?: ?\d+)?)\s*:\s*")
+
+
 @dataclass(frozen=True)
 class Line:
     number: int
     text: str
+    speaker: str = ""
 
 
 def clean_line(raw: str) -> str:
@@ -35,4 +48,15 @@ def transcript_lines(text: str) -> list[Line]:
     raw_lines = text.split("\n")
     if text.endswith("\n"):
         raw_lines.pop()
-    return [Line(number, clean_line(raw.rstrip("\r"))) for number, raw in enumerate(raw_lines, start=1)]
+    return [_line(number, raw.rstrip("\r")) for number, raw in enumerate(raw_lines, start=1)]
+
+
+def _line(number: int, raw: str) -> Line:
+    text = clean_line(raw)
+    prefix = SPEAKER.match(text)
+    if prefix:
+        return Line(number, text[prefix.end() :], prefix.group(1))
+    colour = COLOUR.search(raw)
+    if colour and colour.group(1).upper() in COLOUR_SPEAKERS:
+        return Line(number, text, COLOUR_SPEAKERS[colour.group(1).upper()])
+    return Line(number, text)

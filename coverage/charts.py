@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from coverage.coverage import CoverageData, Status, as_float
+from coverage.coverage import CoverageData, Status, as_float, practitioner_evidence
 from coverage.gap_analysis import DemandGap, GapCell
 from coverage.summaries import CoverageSummary, ReportedComparison, computed_share
 
@@ -29,6 +29,9 @@ STATUS_COLOURS: dict[Status | None, str] = {
     None: "#aab4c3",  # categories
 }
 COMPUTED_COLOUR = "#1a56b0"
+# Method families: none of them in the status colours (red means "unaddressed" on this page).
+METHOD_COLOURS = {"M-T": "#1a56b0", "M-D": "#7b3fa0", "M-R": "#0f7d7d"}
+OTHER_METHOD_COLOUR = "#5b6475"
 REPORTED_COLOUR = "#8a94a6"
 DEMAND_GAP_COLOUR = "#b42318"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
@@ -55,6 +58,24 @@ class Table:
     columns: tuple[str, ...]
     rows: list[tuple]
 
+    @property
+    def numeric(self) -> list[bool]:
+        """Per column: every value is a number (such columns are right-aligned)."""
+        return [
+            bool(self.rows) and all(isinstance(row[i], int | float | Decimal) for row in self.rows)
+            for i in range(len(self.columns))
+        ]
+
+    @property
+    def header(self) -> list[tuple[str, bool]]:
+        return list(zip(self.columns, self.numeric, strict=True))
+
+    @property
+    def cells(self) -> list[list[tuple[object, bool]]]:
+        """The rows as (value, is a number column) pairs, for the template."""
+        numeric = self.numeric
+        return [list(zip(row, numeric, strict=True)) for row in self.rows]
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -63,6 +84,7 @@ class Chart:
     caption: str
     figure: go.Figure
     table: Table
+    narrow: str = ""  # how static/js/charts.js re-lays it on a narrow screen: "transpose", "horizontal" or ""
 
     @property
     def spec_id(self) -> str:
@@ -73,7 +95,7 @@ class Chart:
         figure = json.loads(self.figure.to_json())
         # The template's per-trace defaults (about 10 kB) are unused here: every trace sets its own look.
         figure.get("layout", {}).get("template", {}).pop("data", None)
-        return {"figure": figure, "config": CONFIG}
+        return {"figure": figure, "config": CONFIG, "narrow": self.narrow}
 
 
 def _layout(figure: go.Figure, *, height: int, **kwargs) -> go.Figure:
@@ -96,15 +118,25 @@ def _fmt_pct(value: Decimal | float | None) -> str:
 #
 
 
+# Area given to a leaf with no practitioner evidence, so it stays visible (the caption says so).
+SLIVER = 0.25
+
+
 def taxonomy_sunburst(data: CoverageData) -> Chart:
     ids, labels, parents, values, colours, custom = [], [], [], [], [], []
     rows = []
+    # Leaves without practitioner evidence in each subtree (rows come in tree order: children after parents).
+    empty: dict[str, int] = {}
+    for row in reversed(data.rows):
+        empty[row.code] = empty.get(row.code, 0) + (row.is_leaf and practitioner_evidence(row.evidence) == 0)
+        if row.parent_code:
+            empty[row.parent_code] = empty.get(row.parent_code, 0) + empty[row.code]
     for row in data.rows:
         ev = row.evidence_subtree
         ids.append(row.code)
         labels.append(row.fault.name)
         parents.append(row.parent_code or "")
-        values.append(ev.total)
+        values.append(practitioner_evidence(ev) + SLIVER * empty[row.code])
         colours.append(STATUS_COLOURS[row.status])
         status = (
             row.status_label
@@ -124,7 +156,9 @@ def taxonomy_sunburst(data: CoverageData) -> Chart:
             branchvalues="total",
             marker={"colors": colours, "line": {"color": "#ffffff", "width": 1}},
             customdata=custom,
-            texttemplate="%{label}<br>%{value}",
+            texttemplate="%{label}",
+            textfont={"size": 14},
+            insidetextfont={"size": 14},
             hovertemplate=(
                 "<b>%{label}</b> (%{id})<br>%{customdata[0]}<br>Practitioner evidence: %{value} "
                 "(GitHub %{customdata[2]}, StackOverflow %{customdata[3]}, interviews %{customdata[4]})"
@@ -142,7 +176,8 @@ def taxonomy_sunburst(data: CoverageData) -> Chart:
             "Each box is a fault category or leaf fault; its area is the practitioner evidence classified to it or "
             "below it (GitHub artefacts + StackOverflow posts + interview mentions). Leaves are coloured by status: "
             "green = addressed, amber = partially addressed, red = unaddressed; category frames are grey. Nodes "
-            "with no practitioner evidence take no space but are listed in the table. Click a category to zoom in."
+            "with no practitioner evidence get a thin sliver so that they stay visible (the extension categories, "
+            "for instance); every node is in the table. Click a category to zoom in."
         ),
         figure=_layout(figure, height=640),
         table=Table(("Fault id", "Name", "Status", "Papers (subtree)", "GitHub", "StackOverflow", "Interviews"), rows),
@@ -184,6 +219,7 @@ def gap_map_chart(cells: list[GapCell], gaps: Mapping[str, list[DemandGap]], *, 
             },
             customdata=[[cell.category.code, cell.method.code] for cell in cells],
             hovertemplate="%{y} (%{customdata[0]}) × %{x}: %{text} papers<extra></extra>",
+            cliponaxis=False,
         )
     )
     gap_rows = [(category, gaps.get(category.code, [])) for category in categories]
@@ -202,6 +238,7 @@ def gap_map_chart(cells: list[GapCell], gaps: Mapping[str, list[DemandGap]], *, 
                 if found
             ],
             hovertemplate="<b>%{y}</b>: demand gaps<br>%{customdata[0]}<extra></extra>",
+            cliponaxis=False,  # the "3 leaves" labels run into the right margin instead of being cut
         )
     )
     figure.update_xaxes(
@@ -228,8 +265,9 @@ def gap_map_chart(cells: list[GapCell], gaps: Mapping[str, list[DemandGap]], *, 
             f"hold demand gaps: leaf faults with at least {min_evidence} practitioner records and no paper."
         ),
         figure=_layout(
-            figure, height=120 + 44 * len(categories), showlegend=False, margin={"l": 10, "r": 80, "t": 30, "b": 10}
+            figure, height=120 + 44 * len(categories), showlegend=False, margin={"l": 10, "r": 90, "t": 30, "b": 10}
         ),
+        narrow="transpose",
         table=Table(
             ("Category id", "Category", *(m.name for m in methods), "Demand gaps", "Demand-gap leaves (records)"),
             rows,
@@ -246,27 +284,43 @@ def research_vs_practice(data: CoverageData) -> Chart:
     figure = go.Figure()
     leaves = [row for row in data.rows if row.is_leaf]
     for status in Status:
-        group = [row for row in leaves if row.status == status]
+        # Leaves at the same point are one dot, larger, listing them all: no dot hides another.
+        points: dict[tuple[int, int], list] = {}
+        for row in leaves:
+            if row.status == status:
+                points.setdefault((practitioner_evidence(row.evidence), row.papers), []).append(row)
         figure.add_trace(
             go.Scatter(
                 name=status.label,
-                x=[row.evidence.github_and_interviews for row in group],
-                y=[row.papers for row in group],
-                mode="markers",
-                marker={"color": STATUS_COLOURS[status], "size": 10, "opacity": 0.75, "line": {"width": 1}},
-                customdata=[[row.code, row.fault.name, row.evidence.github, row.evidence.interviews] for row in group],
+                x=[x for x, _y in points],
+                y=[y for _x, y in points],
+                mode="markers+text",
+                text=[str(len(group)) if len(group) > 1 else "" for group in points.values()],
+                textposition="top center",
+                cliponaxis=False,
+                marker={
+                    "color": STATUS_COLOURS[status],
+                    "size": [8 + 4 * len(group) ** 0.5 for group in points.values()],
+                    "opacity": 0.75,
+                    "line": {"width": 1},
+                },
+                customdata=[
+                    [
+                        "<br>".join(f"{row.code} {row.fault.name}" for row in group[:12])
+                        + ("<br>…" if len(group) > 12 else "")
+                    ]
+                    for group in points.values()
+                ],
                 hovertemplate=(
-                    "<b>%{customdata[1]}</b> (%{customdata[0]})<br>Papers: %{y}<br>"
-                    "GitHub %{customdata[2]} + interviews %{customdata[3]} = %{x}<extra>" + status.label + "</extra>"
+                    "%{customdata[0]}<br>Papers: %{y} · practitioner evidence (GitHub + StackOverflow + "
+                    f"interviews): %{{x}}<extra>{status.label}</extra>"
                 ),
             )
         )
-    most_evidence = max((row.evidence.github_and_interviews for row in leaves), default=0)
+    most_evidence = max((practitioner_evidence(row.evidence) for row in leaves), default=0)
     most_papers = max((row.papers for row in leaves), default=0)
     # Pad below zero so the many dots on an axis are not cut in half.
-    figure.update_xaxes(
-        title="Practitioner evidence (GitHub artefacts + interview mentions)", range=[-1, most_evidence * 1.05 + 1]
-    )
+    figure.update_xaxes(title="Practitioner evidence (records)", range=[-1, most_evidence * 1.05 + 1])
     figure.update_yaxes(
         title="Papers mapped to the leaf", range=[-0.6, most_papers + 0.6], dtick=1 if most_papers <= 15 else None
     )
@@ -277,8 +331,9 @@ def research_vs_practice(data: CoverageData) -> Chart:
             row.status_label,
             row.papers,
             row.evidence.github,
+            row.evidence.stackoverflow,
             row.evidence.interviews,
-            row.evidence.github_and_interviews,
+            practitioner_evidence(row.evidence),
         )
         for row in leaves
     ]
@@ -286,13 +341,24 @@ def research_vs_practice(data: CoverageData) -> Chart:
         key="research-vs-practice",
         title="Research vs practice per leaf fault",
         caption=(
-            "Each dot is a leaf fault: across, how often practitioners hit it (GitHub artefacts and interview "
-            "mentions classified to it); up, how many papers address it. Dots low on the right are faults "
-            "practitioners meet often that research has not addressed. Colour and legend give the status."
+            "Each dot is a leaf fault: across, how often practitioners hit it (GitHub artefacts, StackOverflow "
+            "posts and interview mentions classified to it); up, how many papers address it. Dots low on the right "
+            "are faults practitioners meet often that research has not addressed. Colour and legend give the status; "
+            "leaves that share a point are one larger dot with their number above it."
         ),
         figure=_layout(figure, height=460, legend={"orientation": "h", "y": -0.2}),
         table=Table(
-            ("Fault id", "Name", "Status", "Papers", "GitHub", "Interview mentions", "GitHub + interviews"), rows
+            (
+                "Fault id",
+                "Name",
+                "Status",
+                "Papers",
+                "GitHub",
+                "StackOverflow",
+                "Interview mentions",
+                "Practitioner evidence",
+            ),
+            rows,
         ),
     )
 
@@ -314,6 +380,7 @@ def papers_per_year(counts: Mapping[tuple[int | None, str], int], method_names: 
                 name=method_names.get(code, code),
                 x=labels,
                 y=[counts.get((year, code), 0) for year in years],
+                marker_color=METHOD_COLOURS.get(code, OTHER_METHOD_COLOUR),
                 hovertemplate="%{x}: %{y} papers<extra>" + method_names.get(code, code) + "</extra>",
             )
         )
@@ -332,6 +399,7 @@ def papers_per_year(counts: Mapping[tuple[int | None, str], int], method_names: 
         ),
         figure=_layout(figure, height=400, barmode="stack", legend={"orientation": "h", "y": -0.25}),
         table=Table(("Year", *(method_names.get(code, code) for code in codes)), rows),
+        narrow="horizontal",
     )
 
 
@@ -392,4 +460,5 @@ def status_shares(summary: CoverageSummary, comparisons: Iterable[ReportedCompar
         ),
         figure=_layout(figure, height=440, barmode="group", legend={"orientation": "h", "y": -0.35}),
         table=Table(("Figure", "Computed", "Numerator / denominator", "Reported", "Locator"), rows),
+        narrow="horizontal",
     )

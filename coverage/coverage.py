@@ -144,11 +144,6 @@ class EvidenceCounts:
     def total(self) -> int:
         return self.github + self.stackoverflow + self.interviews
 
-    @property
-    def github_and_interviews(self) -> int:
-        """Practice evidence of the research-vs-practice view: GitHub artefacts plus interview mentions."""
-        return self.github + self.interviews
-
     def __add__(self, other: EvidenceCounts) -> EvidenceCounts:
         return EvidenceCounts(
             self.github + other.github, self.stackoverflow + other.stackoverflow, self.interviews + other.interviews
@@ -204,6 +199,12 @@ class FaultCoverage:
     @property
     def unaddressed_pct(self) -> Decimal | None:
         return percent(self.leaves_unaddressed, self.leaves)
+
+
+def practitioner_evidence(evidence: EvidenceCounts) -> int:
+    """The one measure of practitioner evidence every view uses: GitHub artefacts + StackOverflow posts + interview
+    mentions classified to the fault (the explorer's sort, the treemap's sizes, the scatter, the demand gaps)."""
+    return evidence.total
 
 
 def leaf_status(explicit: int, partial: int) -> Status:

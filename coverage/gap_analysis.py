@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from coverage.coverage import CoverageData, FaultCoverage
+from coverage.coverage import CoverageData, FaultCoverage, practitioner_evidence
 from papers.models import Paper
 from taxonomy.models import Fault, Method
 
@@ -56,9 +56,9 @@ class DemandGap:
 def demand_gaps(data: CoverageData, *, min_evidence: int = 5, max_papers: int = 0) -> list[DemandGap]:
     """Leaves with much practitioner evidence and little research, most evidence first."""
     gaps = [
-        DemandGap(row, row.evidence_subtree.total, row.papers)
+        DemandGap(row, practitioner_evidence(row.evidence_subtree), row.papers)
         for row in data.rows
-        if row.is_leaf and row.evidence_subtree.total >= min_evidence and row.papers <= max_papers
+        if row.is_leaf and practitioner_evidence(row.evidence_subtree) >= min_evidence and row.papers <= max_papers
     ]
     return sorted(gaps, key=lambda gap: (-gap.evidence, gap.row.fault.position))
 

@@ -7,7 +7,7 @@ gap analysis, snapshots from ``coverage/snapshots.py``."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from numbers import Number
 
 from django import forms
@@ -22,10 +22,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import SNAPSHOT_PERMISSION
 from challenges.models import ChallengeFault
-from coverage import agreement, charts, coverage, gap_analysis, releases, snapshots, summaries
+from coverage import agreement, charts, coverage, explorer, gap_analysis, releases, snapshots, summaries
 from coverage import cache as coverage_cache
 from coverage.charts import FIGURE_LABELS
-from coverage.coverage import FaultCoverage
 from coverage.filtersets import CoverageFaultFilterSet
 from coverage.forms import ReleaseForm
 from coverage.models import Release, Snapshot
@@ -179,32 +178,14 @@ def snapshot_diff(request):
 #
 
 
-@dataclass
-class ExplorerNode:
-    row: FaultCoverage
-    matched: bool
-    children: list[ExplorerNode] = field(default_factory=list)
-
-
-def _explorer(data: coverage.CoverageData, matched: set[int] | None) -> list[ExplorerNode]:
-    """The tree with coverage rows; with ``matched``, only those nodes and their ancestors (for context)."""
-    by_code = {row.code: row for row in data.rows}
-
-    def build(node) -> ExplorerNode | None:
-        children = [child for child in (build(c) for c in node.children) if child is not None]
-        hit = matched is None or node.fault.pk in matched
-        if not hit and not children:
-            return None
-        return ExplorerNode(by_code[node.fault.code], hit, children)
-
-    return [built for built in (build(root) for root in data.tree.roots) if built is not None]
-
-
 @require_safe
 def fault_list(request):
     data = coverage.compute()
     filterset = CoverageFaultFilterSet(request.GET or None, queryset=Fault.objects.all(), coverage_data=data)
+    # API-only parameters (database ids) are left out of the page's form, so its URLs carry one per concept.
     label_choices(filterset.form, tree=data.tree, hidden=["parent_id"])
+    sort = request.GET.get("sort", "tree")
+    sort = sort if sort in explorer.SORTS else "tree"
     matched = None
     filtering = filterset.is_bound and filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
     if filtering:
@@ -215,8 +196,11 @@ def fault_list(request):
         {
             "filter": filterset,
             "filtering": filtering,
+            "sort": sort,
+            "sorts": explorer.SORTS,
+            "sort_label": explorer.SORTS[sort],
             # Built only if the template renders the tree (not when the cached fragment is used).
-            "nodes": functools.cache(lambda: _explorer(data, matched)),
+            "rows": functools.cache(lambda: explorer.explorer_rows(data, matched, sort)),
             "matched_count": len(matched) if matched is not None else None,
             "summary": summaries.coverage_summary(data),
             "pending_leaves": agreement.pending_adjudication_leaves(data),

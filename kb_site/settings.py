@@ -9,7 +9,6 @@ from pathlib import Path
 
 import csp.constants as csp
 import dj_database_url
-import plotly
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -122,6 +121,7 @@ INSTALLED_APPS = [
     "datasets",
     "triage",
     "accounts",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -228,10 +228,11 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-# plotly.js is served from the plotly package itself, so the exact version the Python side renders for
-# is the one the browser runs, and nothing is fetched from a CDN.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
+STATIC_ROOT = Path(os.environ.get("KB_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# plotly.js is our partial bundle (static/vendor/plotly/plotly-kb.min.js: only the trace types the charts draw),
+# built from the npm package of the version the Python plotly package renders for (`make plotly-bundle`), so
+# nothing is fetched from a CDN or built at run time.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed, compressed file names once `collectstatic` has run (docker compose, production); plain names before
 # that (tests, first run), so nothing depends on a collect step having happened.
 STATIC_MANIFEST = env_bool("DJANGO_STATIC_MANIFEST", (STATIC_ROOT / "staticfiles.json").exists())
@@ -334,6 +335,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Docstrings are written in reST (``code``); Swagger UI and ReDoc render Markdown: one hook converts them.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kb_site.api.schema.markdown_backticks",
+    ],
     # Several models have a `kind`, `status` or `origin`: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "FaultKindEnum": "taxonomy.models.Fault.Kind",

@@ -55,12 +55,12 @@ def label_choices(
 
     Fault and method selects get labels from data already loaded (a ModelChoiceField would otherwise query its
     whole table each time the template renders it; fault options are indented by depth); "---------" becomes
-    "Any"; the ``hidden`` fields (database ids, meant for API clients) are kept but not shown.
+    "Any"; the ``hidden`` fields (database ids, meant for API clients) are left out of the page's form, so its
+    URLs carry one parameter per concept (the API keeps them).
     """
     method_list = list(methods) if methods is not None else None
     for name in hidden:
-        if name in form.fields:
-            form.fields[name].widget = forms.HiddenInput()
+        form.fields.pop(name, None)
     for name, field in form.fields.items():
         if isinstance(field, forms.NullBooleanField) and isinstance(field.widget, forms.NullBooleanSelect):
             field.widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]

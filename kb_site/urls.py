@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from coverage import views as coverage_views
-from kb_site import health, views
+from kb_site import health
+from kb_site.api import views as api_views
+from search import views as search_views
 
 urlpatterns = [
     path("", coverage_views.home, name="home"),
-    path("search/", views.search, name="search"),
+    path("search/", search_views.search, name="search"),
+    path("api-guide/", api_views.api_home, name="api-home"),
     path("", include("coverage.urls")),
     path("papers/", include("papers.urls")),
     path("", include("challenges.urls")),

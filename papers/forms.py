@@ -67,12 +67,20 @@ class Vocabulary:
         return cls(faults=faults, methods=methods)
 
     @property
-    def method_choices(self) -> list[tuple[str, str]]:
-        by_id = {m.pk: m for m in self.methods.values()}
-        return [
-            (code, f"{by_id[m.parent_id].name}: {m.name}" if m.parent_id in by_id else m.name)
-            for code, m in self.methods.items()
+    def method_choices(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Methods grouped by family (a top-level method): the family itself first, then its subtypes."""
+        families = [m for m in self.methods.values() if m.parent_id is None]
+        family_ids = {family.pk for family in families}
+        groups = [
+            (
+                family.name,
+                [(family.code, f"{family.name} (in general)")]
+                + [(code, m.name) for code, m in self.methods.items() if m.parent_id == family.pk],
+            )
+            for family in families
         ]
+        deeper = [(code, m.name) for code, m in self.methods.items() if m.parent_id and m.parent_id not in family_ids]
+        return groups + ([("Other methods", deeper)] if deeper else [])
 
     def fault(self, code: str) -> Fault | None:
         code = (code or "").strip()

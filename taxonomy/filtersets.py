@@ -77,6 +77,10 @@ class IntegerRangeField(django_filters.fields.RangeField):
     def __init__(self, fields=None, *args, **kwargs):
         bounds = {"min_value": -(2**63) + 1, "max_value": 2**63 - 1}
         super().__init__(fields or (WholeNumberField(**bounds), WholeNumberField(**bounds)), *args, **kwargs)
+        # The two boxes share one <label> that cannot point at both: each gets its own accessible name.
+        for widget, end in zip(self.widget.widgets, ("from", "to"), strict=True):
+            widget.attrs.setdefault("aria-label", f"{self.label or 'Range'}, {end}")
+            widget.attrs.setdefault("inputmode", "numeric")
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -97,12 +101,12 @@ def method_ids(method: Method) -> list[int]:
 
 
 class FaultFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
-    parent = FaultCodeFilter(field_name="parent", label="Parent (fault id)")
-    parent_id = IntegerFilter(field_name="parent_id", label="Parent (database id)")
-    ancestor = FaultCodeFilter(method="filter_ancestor", label="Anywhere under (fault id)")
-    kind = django_filters.ChoiceFilter(choices=Fault.Kind.choices)
-    origin = django_filters.ChoiceFilter(choices=Fault.Origin.choices)
+    q = django_filters.CharFilter(method="search", label="Name, id or definition contains")
+    parent = FaultCodeFilter(field_name="parent", label="Directly under")
+    parent_id = IntegerFilter(field_name="parent_id", label="Directly under (database id, API only)")
+    ancestor = FaultCodeFilter(method="filter_ancestor", label="Anywhere under")
+    kind = django_filters.ChoiceFilter(choices=Fault.Kind.choices, label="Leaf fault or category")
+    origin = django_filters.ChoiceFilter(choices=Fault.Origin.choices, label="Where it comes from")
 
     class Meta:
         model = Fault

@@ -208,6 +208,13 @@ class InterviewTests(KBTestCase):
     def test_unknown_interview_is_404(self):
         self.assertEqual(self.client.get(reverse("challenges:interview-detail", args=[99])).status_code, 404)
 
+    def test_each_turn_is_labelled_and_empty_lines_fold_away(self):
+        make_interview(3, transcript="Interviewer 1: Why?\n\nInterviewee: Because.\n")
+        response = self.client.get(reverse("challenges:interview-detail", args=[3]))
+        self.assertContains(response, '<span class="text"><span class="speaker">Interviewer 1:</span> Why?</span>')
+        self.assertContains(response, '<span class="text"><span class="speaker">Interviewee:</span> Because.</span>')
+        self.assertContains(response, '<div class="transcript-line blank" id="L2">')
+
     def test_query_counts_do_not_grow_with_the_data(self):
         detail = reverse("challenges:interview-detail", args=[1])
         listing = reverse("challenges:interview-list")
@@ -339,3 +346,29 @@ class ChallengeTests(KBTestCase):
         with self.assertNumQueries(12):
             response = self.client.get(self.challenge.get_absolute_url())
         self.assertEqual(len(response.context["passages"]), 6)
+
+
+class TranscriptSpeakerTests(SimpleTestCase):
+    def test_speaker_prefix_becomes_the_label(self):
+        lines = transcript_lines("Interviewer 1: [00:00:05] Hello?\nInterviewee: Hi.\nno speaker here\n")
+        self.assertEqual(
+            [(line.speaker, line.text) for line in lines],
+            [("Interviewer 1", "[00:00:05] Hello?"), ("Interviewee", "Hi."), ("", "no speaker here")],
+        )
+
+    def test_speaker_marked_only_by_colour_gets_the_legends_label(self):
+        text = (
+            '<w:rPr><w:color w:val="0000FF"/></w:rPr><w:t>-How did you collect it?</w:t>\n'
+            "\n"
+            '<w:rPr><w:color w:val="38761D"/></w:rPr><w:t>-By hand.</w:t>\n'
+            '<w:rPr><w:color w:val="123456"/></w:rPr><w:t>-Unknown colour.</w:t>\n'
+        )
+        self.assertEqual(
+            [(line.number, line.speaker, line.text) for line in transcript_lines(text)],
+            [
+                (1, "Interviewer 1", "-How did you collect it?"),
+                (2, "", ""),
+                (3, "Interviewee", "-By hand."),
+                (4, "", "-Unknown colour."),
+            ],
+        )

@@ -3,6 +3,7 @@
 
 import csv
 import io
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.test import TestCase
@@ -239,3 +240,13 @@ class CodingAPITests(SeededTestCase):
             self.client.get(self.url, {"page_size": 10})
         with self.assertNumQueries(4):
             self.client.get(self.url, {"page_size": 50})
+
+
+class ExplorerPendingMarkTests(SeededTestCase):
+    def test_explorer_marks_exactly_the_leaves_whose_status_waits_for_an_adjudication(self):
+        expected = {code for code, _paper, pending in dual_coding_counts.dependent_leaves() if pending}
+        html = self.client.get("/faults/").content.decode()
+        rows = re.findall(r'<tr id="([^"]+)" class="tree-row(.*?)</tr>', html, flags=re.S)
+        marked = {code for code, row in rows if "status depends on a pending adjudication" in row}
+        self.assertTrue(expected)
+        self.assertEqual(marked, expected)

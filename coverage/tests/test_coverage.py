@@ -255,9 +255,9 @@ class ChallengeCatalogueTests(KBTestCase):
 
 
 class EvidenceCountsTests(TestCase):
-    def test_github_and_interviews_leaves_stackoverflow_out(self):
+    def test_practitioner_evidence_counts_github_stackoverflow_and_interviews(self):
         counts = coverage.EvidenceCounts(github=3, stackoverflow=5, interviews=4)
-        self.assertEqual(counts.github_and_interviews, 7)
+        self.assertEqual(coverage.practitioner_evidence(counts), 12)
         self.assertEqual(counts.total, 12)
 
 

@@ -54,6 +54,17 @@ class HomeTests(KBTestCase):
         self.assertIn("computed here: 1 of 2", github)  # the commit's leaf is unaddressed, the issue's is not
         self.assertIn("33.3%", github)
 
+    def test_partial_share_is_shown_and_reported_figures_say_what_they_measure(self):
+        grow(self, 2)  # g0 partial, g1 explicit; with T.1-1 addressed and T-1 now partial: 2 + 2 of 4
+        html = self.client.get(self.url).content.decode()
+        partial = self.figure(html, "partial")
+        self.assertIn("Leaf faults partially addressed", partial)
+        self.assertIn("computed here: 2 of 4", partial)
+        self.assertIn("50.0%", partial)
+        addressed = self.figure(html, "addressed")
+        self.assertIn('<div class="label">Leaf faults addressed</div>', addressed)
+        self.assertIn("for the same measure", addressed)
+
     def test_counts_follow_the_data(self):
         html = self.client.get(self.url).content.decode()
         self.assertIn("1 of 2", self.figure(html, "addressed"))
@@ -134,8 +145,8 @@ class CoverageDashboardTests(KBTestCase):
 
     def test_plotly_is_loaded_once_from_our_static_files(self):
         html = self.client.get(self.url).content.decode()
-        self.assertEqual(html.count("plotly.min.js"), 1)
-        self.assertIn('src="/static/vendor/plotly/plotly.min.js"', html)
+        self.assertEqual(html.count("plotly-kb.min.js"), 1)
+        self.assertIn('src="/static/vendor/plotly/plotly-kb.min.js"', html)
         self.assertNotRegex(html, r'src="(https?:)?//')
 
     def test_treemap_is_painted_by_status_and_sized_by_practitioner_evidence(self):
@@ -169,7 +180,9 @@ class CoverageDashboardTests(KBTestCase):
 
     def test_research_vs_practice_plots_each_leaf(self):
         traces = {t["name"]: t for t in self.specs()["chart-research-vs-practice-spec"]["data"]}
-        self.assertEqual((traces["Addressed"]["x"], traces["Addressed"]["y"]), ([2], [1]))  # issue + mention; alpha
+        self.assertEqual(
+            (traces["Addressed"]["x"], traces["Addressed"]["y"]), ([3], [1])
+        )  # issue + post + mention; alpha
         self.assertEqual((traces["Unaddressed"]["x"], traces["Unaddressed"]["y"]), ([1], [0]))  # the commit
         self.assertEqual(traces["Partially addressed"]["x"], [])
 

@@ -139,3 +139,19 @@ class KBAutoSchema(AutoSchema):
         component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
         registry.register_on_missing(component)
         return component
+
+
+def markdown_backticks(result, generator, request, public):
+    """Every description in Markdown's `code` form rather than reST's ``code`` (drf-spectacular hook)."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {
+                key: value.replace("``", "`") if key == "description" and isinstance(value, str) else walk(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(result)

@@ -1,12 +1,14 @@
-"""API views that belong to no single app: the JSON 404 for unknown API paths and the offline Redoc page."""
+"""API views that belong to no single app: the JSON 404 for unknown API paths, offline Redoc, the landing page."""
 
 import functools
 
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template import engines
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
@@ -55,3 +57,12 @@ def redoc_bundle(request):
     response = HttpResponse(_redoc_bundle(), content_type="application/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@require_safe
+def api_home(request):
+    """The API's landing page inside the site: where the reference lives, how to read and write, every resource."""
+    from kb_site.api_router import router  # the router imports this module
+
+    resources = sorted({(prefix, reverse(f"api:{basename}-list")) for prefix, _viewset, basename in router.registry})
+    return render(request, "api_home.html", {"resources": resources})

@@ -27,6 +27,10 @@ class SchemaTests(TestCase):
     def parameters(self, path):
         return {p["name"]: p for p in self.operation(path).get("parameters", [])}
 
+    def test_descriptions_use_markdown_not_rst_backticks(self):
+        # Swagger UI and ReDoc render descriptions as Markdown: RST's ``double backticks`` would show literally.
+        self.assertNotIn("``", yaml.safe_dump(self.schema))
+
     def test_served_schema_is_the_generated_one(self):
         response = self.client.get(SCHEMA_URL, {"format": "json"}, secure=True)
         self.assertEqual(response.status_code, 200)

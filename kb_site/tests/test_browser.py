@@ -33,16 +33,18 @@ def test_home_to_explorer_to_a_fault(browser_page, real_data):
 
     page.get_by_role("link", name="Taxonomy explorer").click()
     page.wait_for_url("**/faults/")
-    model = page.locator("li#H-1 > details")
-    assert not model.evaluate("d => d.open")
-    leaf_link = page.locator("li#H-1\\.1-1 a").first
+    toggle = page.locator("tr#H-1 .tree-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    leaf_link = page.locator("tr#H-1\\.1-1 a").first
     assert not leaf_link.is_visible()
-    page.locator("li#H-1 > details > summary").click(position={"x": 5, "y": 5})
-    assert model.evaluate("d => d.open")
+    toggle.focus()
+    page.keyboard.press("Enter")  # the tree works from the keyboard
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert leaf_link.is_visible()
     page.get_by_role("button", name="Expand all").click()
-    assert page.locator("#tree details:not([open])").count() == 0
+    assert page.locator("#tree tr.tree-row[hidden]").count() == 0
     row = coverage.compute().row("H-1.2.3-1")
-    node = page.locator("li#H-1\\.2\\.3-1")
+    node = page.locator("tr#H-1\\.2\\.3-1")
     assert node.get_attribute("data-status") == row.status
     assert node.locator(".badge").first.inner_text() == row.status_label
     browser_page.screenshot("explorer-expanded")
@@ -59,8 +61,8 @@ def test_home_to_explorer_to_a_fault(browser_page, real_data):
 def test_explorer_link_to_a_node_opens_its_branch(browser_page, real_data):
     browser_page.goto("/faults/#H-5.4.1-1")
     page = browser_page.page
-    assert page.locator("li#H-5\\.4\\.1-1 a").first.is_visible()
-    assert page.locator("li#H-5 > details").evaluate("d => d.open")
+    assert page.locator("tr#H-5\\.4\\.1-1 a").first.is_visible()
+    assert page.locator("tr#H-5 .tree-toggle").get_attribute("aria-expanded") == "true"
     assert_clean(browser_page)
 
 
@@ -109,7 +111,8 @@ def test_interview_transcript_line_anchor(browser_page, real_data):
     browser_page.goto("/interviews/1/#L105")
     line = page.locator("#L105")
     assert line.is_visible()
-    assert line.locator(".text").inner_text().startswith("-Okay, how did you collect it automatically?")
+    assert line.locator(".speaker").inner_text() == "Interviewer 1:"  # the colour of the source's markup, in words
+    assert line.locator(".text").inner_text().startswith("Interviewer 1: -Okay, how did you collect it automatically?")
     assert "w:" not in page.locator(".transcript").inner_text()
     browser_page.screenshot("interview")
     assert_clean(browser_page)

@@ -73,7 +73,8 @@ def test_submit_through_the_form_and_approve_as_a_curator(browser_page, world):
     assert "Researcher" in page.locator("dl.facts").inner_text()
 
     # The form: the lookup notices a paper that is already here as the title is typed.
-    page.get_by_role("link", name="Submit", exact=True).click()
+    page.locator(".user-menu summary").click()
+    page.get_by_role("link", name="Submit a paper", exact=True).click()
     page.wait_for_url("**/papers/submissions/new/")
     page.fill("#id_paper-title", "DeepLocalize: Fault Localization")
     page.wait_for_selector("#new-paper-lookup li")
@@ -123,11 +124,13 @@ def test_submit_through_the_form_and_approve_as_a_curator(browser_page, world):
         [(first, "explicit"), (second, "partial")]
     )
     browser_page.screenshot("submission-pending")
+    page.locator(".user-menu summary").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
 
     # The curator: queue, claim, approve.
     sign_in(page, browser_page, "carla", "carla-long-phrase-42")
+    page.locator(".user-menu summary").click()
     page.get_by_role("link", name="Review queue").click()
     page.wait_for_url("**/papers/submissions/review/")
     page.get_by_role("link", name="Review", exact=True).click()

@@ -22,6 +22,34 @@
   });
   syncPaperChoice();
 
+  // After a failed submit: the error summary takes focus (a screen reader reads it); its links focus their field.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) return;
+        event.preventDefault();
+        for (var el = target.parentElement; el; el = el.parentElement) {
+          if (el.tagName === "DETAILS") el.open = true;
+        }
+        target.scrollIntoView({ block: "center" });
+        target.focus();
+      });
+    });
+  }
+
+  // "Remove this mapping" only where there is more than one mapping to keep.
+  function syncRemove() {
+    var mappings = form.querySelectorAll("#mappings fieldset.mapping");
+    mappings.forEach(function (mapping) {
+      var remove = mapping.querySelector(".remove-mapping");
+      if (remove) remove.hidden = mappings.length < 2;
+    });
+  }
+  syncRemove();
+
   // Add another mapping from the formset's empty form.
   var addButton = document.getElementById("add-mapping");
   var template = document.getElementById("mapping-template");
@@ -39,6 +67,7 @@
       var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__num__/g, String(index + 1));
       container.insertAdjacentHTML("beforeend", html);
       total.value = String(index + 1);
+      syncRemove();
       var first = container.lastElementChild.querySelector("input[type=text]");
       if (first) first.focus();
     });

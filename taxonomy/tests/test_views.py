@@ -12,7 +12,7 @@ from taxonomy.models import ReviewStatus
 
 
 class TreeNodes(HTMLParser):
-    """The explorer's nodes: data-* attributes of every <li data-code>, in document order."""
+    """The explorer's nodes: data-* attributes of every row <tr data-code>, in document order."""
 
     def __init__(self, html: str):
         super().__init__()
@@ -22,7 +22,7 @@ class TreeNodes(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "li" and "data-code" in attrs:
+        if tag == "tr" and "data-code" in attrs:
             self.nodes[attrs["data-code"]] = attrs
             self.order.append(attrs["data-code"])
 
@@ -100,8 +100,32 @@ class FaultListTests(KBTestCase):
 
     def test_filtered_tree_is_expanded(self):
         html = self.client.get(self.url, {"status": "addressed"}).content.decode()
-        self.assertIn("<details open>", html)
-        self.assertNotIn("<details open>", self.client.get(self.url).content.decode())
+        self.assertIn('data-expanded="all"', html)
+        self.assertIn('data-expanded="top"', self.client.get(self.url).content.decode())
+
+    def test_rows_carry_depth_and_ancestors_and_aligned_counts(self):
+        html = self.client.get(self.url).content.decode()
+        nodes = TreeNodes(html).nodes
+        self.assertEqual(nodes["T.1-1"]["data-path"], "T T.1")
+        self.assertIn("d2", nodes["T.1-1"]["class"])
+        self.assertEqual(nodes["T"]["data-path"], "")
+        self.assertEqual(html.count('class="tree-toggle"'), 2)  # the two categories
+
+    def test_leaves_sorted_by_practitioner_evidence(self):
+        grow(self, 2)  # leaves with 1 GitHub + 1 StackOverflow + 2 mentions each, under Memory
+        nodes = TreeNodes(self.client.get(self.url, {"sort": "evidence"}).content.decode())
+        # Grown leaves: issue + post + 2 mentions = 4 each; T.1-1: issue + post + mention = 3; T-1: the commit.
+        # Categories are left out of a sorted list.
+        self.assertEqual(nodes.order, ["T.1-g0", "T.1-g1", "T.1-1", "T-1"])
+        # Partially addressed leaves, fewest papers first: g0 (1 partial paper), T-1 (the 2 grown papers).
+        nodes = TreeNodes(self.client.get(self.url, {"sort": "papers", "status": "partial"}).content.decode())
+        self.assertEqual(nodes.order, ["T.1-g0", "T-1"])
+
+    def test_page_form_has_one_parameter_per_concept(self):
+        html = self.client.get(self.url).content.decode()
+        self.assertNotIn('name="parent_id"', html)
+        self.assertIn('name="parent"', html)
+        self.assertIn("Anywhere under", html)
 
     def test_invalid_filter_value_is_a_form_error_not_a_500(self):
         response = self.client.get(self.url, {"status": "sideways", "ancestor": "NOPE"})

@@ -1,0 +1,159 @@
+"""Ranked search over the index: one list, best answer first whatever the record's type.
+
+Matching is by whole words, stemmed (FTS5's porter tokenizer on SQLite, the ``english`` configuration on
+PostgreSQL), after folding British and American spellings (``search.spelling``); stop words are dropped. A record
+with any word of the query matches. Its score is the database's relevance score (FTS5 ``bm25`` with column weights
+10/4/2/1, PostgreSQL ``ts_rank`` with weights A-D) times its type's weight (fault names and definitions are what a
+practitioner usually looks for), discounted by the share of the query's words it lacks. A fault id or paper key
+typed exactly puts that record first. Cost: 4 queries (5 when the index must be rebuilt first), plus the coverage
+figures when a fault is among the hits (cached with the coverage cache).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Case, F, Q, Value, When
+from django.utils.safestring import SafeString
+
+from coverage import coverage
+from search import index
+from search.models import SearchDocument
+from search.spelling import query_words, snippet
+
+LIMIT = 30  # hits shown; the page says how many matched in all
+FTS5_WEIGHTS = (10.0, 4.0, 2.0, 1.0)  # bm25 column weights for a, b, c, d
+KIND_WEIGHT = {
+    SearchDocument.Kind.FAULT: 2.0,
+    SearchDocument.Kind.CHALLENGE: 1.5,
+    SearchDocument.Kind.PAPER: 1.2,
+    SearchDocument.Kind.ARTIFACT: 0.7,
+    SearchDocument.Kind.MENTION: 0.7,
+    SearchDocument.Kind.INTERVIEW: 0.4,
+}
+
+
+@dataclass
+class Hit:
+    document: SearchDocument
+    score: float
+    every_word: bool
+    snippet: SafeString
+    status: coverage.Status | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return self.document.get_kind_display()
+
+
+@dataclass
+class SearchResults:
+    query: str
+    words: list[str] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)  # label -> number of matches
+
+
+def _fts5(words: list[str]) -> tuple[dict[int, float], dict[int, int]]:
+    weights = ", ".join(str(weight) for weight in FTS5_WEIGHTS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, -bm25(search_fts, {weights}) FROM search_fts WHERE search_fts MATCH %s",
+            [" OR ".join(f'"{word}"' for word in words)],
+        )
+        scores = dict(cursor.fetchall())
+        per_word = " UNION ALL ".join(["SELECT rowid FROM search_fts WHERE search_fts MATCH %s"] * len(words))
+        cursor.execute(f"SELECT rowid, COUNT(*) FROM ({per_word}) GROUP BY rowid", [f'"{word}"' for word in words])
+        return scores, dict(cursor.fetchall())
+
+
+def _postgres(words: list[str]) -> tuple[dict[int, float], dict[int, int]]:
+    queries = [SearchQuery(word, search_type="plain", config="english") for word in words]
+    any_word = queries[0]
+    for query in queries[1:]:
+        any_word = any_word | query
+    matched = sum(
+        (Case(When(vector=query, then=Value(1)), default=Value(0)) for query in queries[1:]),
+        start=Case(When(vector=queries[0], then=Value(1)), default=Value(0)),
+    )
+    rows = (
+        SearchDocument.objects.filter(vector=any_word)
+        .annotate(score=SearchRank(F("vector"), any_word), matched=matched)
+        .values_list("id", "score", "matched")
+        .order_by()
+    )
+    scores, counts = {}, {}
+    for pk, score, count in rows:
+        scores[pk], counts[pk] = score, count
+    return scores, counts
+
+
+def _match(words: list[str]) -> tuple[dict[int, float], dict[int, int]]:
+    """Every record with at least one of ``words``: its relevance score and how many of the words it has."""
+    if not words:
+        return {}, {}
+    if connection.vendor == "postgresql":
+        return _postgres(words)
+    return _fts5(words)
+
+
+def _exact(query: str) -> list[int]:
+    """A fault id or paper key typed as the whole query."""
+    return list(
+        SearchDocument.objects.filter(
+            Q(kind=SearchDocument.Kind.FAULT) | Q(kind=SearchDocument.Kind.PAPER), key__iexact=query
+        )
+        .order_by()
+        .values_list("id", flat=True)
+    )
+
+
+def search(query: str, *, limit: int = LIMIT) -> SearchResults:
+    """The best ``limit`` records for ``query`` (already validated by ``SearchForm``), ranked across types."""
+    results = SearchResults(query=query, words=query_words(query))
+    if not query:
+        return results
+    index.ensure_fresh()
+    exact = _exact(query)
+    scores, counts = _match(results.words)
+    wanted = len(results.words) or 1
+    documents = {
+        doc.pk: doc
+        for doc in SearchDocument.objects.filter(pk__in=set(scores) | set(exact)).defer("a", "b", "c", "d", "vector")
+    }
+
+    def score(pk: int) -> float:
+        # Relevance times the type's weight, discounted for query words the record lacks.
+        share = counts.get(pk, 0) / wanted
+        return scores.get(pk, 0.0) * KIND_WEIGHT[documents[pk].kind] * (0.5 + 0.5 * share)
+
+    def order(pk: int) -> tuple:
+        return (pk not in exact, -score(pk), documents[pk].kind, documents[pk].key)
+
+    ranked = sorted(documents, key=order)
+    results.total = len(ranked)
+    for doc in documents.values():
+        label = doc.get_kind_display()
+        results.by_kind[label] = results.by_kind.get(label, 0) + 1
+    for pk in ranked[:limit]:
+        doc = documents[pk]
+        results.hits.append(
+            Hit(
+                doc,
+                score(pk),
+                counts.get(pk, 0) == wanted or pk in exact,
+                snippet(doc.text, results.words)
+                or snippet(doc.title, results.words)
+                or snippet(doc.subtitle, results.words),
+            )
+        )
+    codes = [hit.document.fault_code for hit in results.hits if hit.document.fault_code]
+    if codes:
+        data = coverage.compute()
+        for hit in results.hits:
+            if hit.document.fault_code:
+                hit.status = data.row(hit.document.fault_code).status
+    return results
