@@ -17,6 +17,7 @@ from papers.coding_forms import AdjudicationReasonForm, CodingNoteForm, coded_fo
 from papers.forms import Vocabulary
 from papers.models import Coding, FaultMapping, Paper
 from papers.review import ReasonRequired, ReviewConflict
+from taxonomy.models import ReviewStatus
 
 #
 # Inter-coder agreement
@@ -119,13 +120,20 @@ def adjudication_create(request, uid):
     errors = []
     if request.method == "POST" and formset.is_valid() and reason.is_valid():
         try:
-            adjudication.adjudicate(
+            decision = adjudication.adjudicate(
                 paper, coding.sample, request.user, formset.mappings(), reason.cleaned_data["reason"]
             )
         except (ReviewConflict, ReasonRequired) as exc:
             errors.append(str(exc))
         else:
-            messages.success(request, "Adjudicated: the final mappings are approved and count in coverage.")
+            if decision.submission.status == ReviewStatus.APPROVED:
+                messages.success(request, "Adjudicated: the final mappings are approved and count in coverage.")
+            else:
+                messages.success(
+                    request,
+                    "Adjudicated: the replaced mappings are retracted; the new ones await another curator's "
+                    "approval in the review queue (four eyes) and count in coverage once approved.",
+                )
             return redirect(paper)
     context = {
         "paper": paper,

@@ -269,6 +269,9 @@ KB_LOGIN_LOCKOUT_SECONDS = env_int("KB_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # The client address every throttle and lockout keys on (kb_site/client.py): how many reverse proxies in front of
 # the app append to X-Forwarded-For. 0 (the default) trusts no header: the address is the TCP peer (REMOTE_ADDR).
 # With n > 0 it is the n-th address from the right of X-Forwarded-For, the one the outermost trusted proxy saw.
+# Four eyes: a curator's own submission (or adjudication) is approved by another curator; true only for one-person
+# deployments.
+KB_ALLOW_SELF_APPROVAL = env_bool("KB_ALLOW_SELF_APPROVAL", False)
 KB_NUM_PROXIES = env_int("KB_NUM_PROXIES", 0)
 if KB_NUM_PROXIES < 0:
     raise ImproperlyConfigured(f"KB_NUM_PROXIES must be 0 or more, got {KB_NUM_PROXIES}")

@@ -6,9 +6,10 @@
 * ``code_blind``: that curator submits the second coding without seeing the first (``may_code`` is the rule:
   a curator who neither asked for it nor made the first coding). A submitted coding is never changed.
 * ``adjudicate``: a curator decides the final mappings of a double-coded paper, with a reason. The decision goes
-  through the submission path: the approved mappings it replaces are retracted (``submissions.retract``), the new
-  ones are proposed in a submission by the curator and approved (``review.approve``), all in one
-  transaction. So the history, the coverage cache and the snapshot diff see it exactly as any approval.
+  through the submission path: the approved mappings it replaces are retracted (``review.retract``), the new
+  ones are proposed in a submission by the curator, which another curator approves in the review queue (four
+  eyes; ``KB_ALLOW_SELF_APPROVAL`` approves it at once, in the same transaction). So the history, the coverage
+  cache and the snapshot diff see it exactly as any approval.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from accounts.roles import is_curator
 from papers.models import Adjudication, CodedMapping, Coding, FaultMapping, Paper, Submission
-from papers.review import ReasonRequired, ReviewConflict, approve, retract
+from papers.review import ReasonRequired, ReviewConflict, approve, may_approve_own, retract
 from taxonomy.models import Fault, ReviewStatus
 
 REQUEST_SAMPLE = "curator request"
@@ -127,7 +128,9 @@ def _same(mapping: FaultMapping, values: CodedValues) -> bool:
 
 @transaction.atomic
 def adjudicate(paper: Paper, sample: str, curator, final: list[CodedValues], reason: str) -> Adjudication:
-    """Make ``final`` the paper's approved mappings, through a submission approved by ``curator``."""
+    """Make ``final`` the paper's mappings: the approved ones it replaces or drops are retracted now (a live mapping
+    blocks a new one to its fault), the new ones go into a submission by ``curator``, which another curator approves
+    in the review queue (four eyes; with ``KB_ALLOW_SELF_APPROVAL`` it is approved at once)."""
     if not reason.strip():
         raise ReasonRequired("A reason is required; it is kept with the decision and in the history.")
     if not is_curator(curator):
@@ -166,7 +169,8 @@ def adjudicate(paper: Paper, sample: str, curator, final: list[CodedValues], rea
         mapping._change_reason = text
         mapping.save()
         mapping.methods.set(paper.methods.all())
-    submission = approve(submission, curator, text)
+    if may_approve_own():
+        submission = approve(submission, curator, text)
     return Adjudication.objects.create(
         paper=paper,
         sample=sample,

@@ -113,7 +113,7 @@ class Paper(models.Model):
     class Meta:
         ordering = ["-year", "title"]
         constraints = [
-            # A rejected submission's new paper stays as history; it must not block a later, correct proposal.
+            # One live paper per DOI, arXiv id, normalised title: a rejected one stays as history and blocks nothing.
             models.UniqueConstraint(
                 fields=["doi"],
                 condition=Q(doi__isnull=False) & ~Q(status="rejected"),
@@ -123,6 +123,11 @@ class Paper(models.Model):
                 fields=["arxiv_id"],
                 condition=Q(arxiv_id__isnull=False) & ~Q(status="rejected"),
                 name="%(app_label)s_%(class)s_unique_arxiv",
+            ),
+            models.UniqueConstraint(
+                fields=["title_normalised"],
+                condition=~Q(title_normalised="") & ~Q(status="rejected"),
+                name="%(app_label)s_%(class)s_unique_title",
             ),
             models.CheckConstraint(condition=~Q(doi=""), name="%(app_label)s_%(class)s_doi_null_not_empty"),
             models.CheckConstraint(condition=~Q(arxiv_id=""), name="%(app_label)s_%(class)s_arxiv_null_not_empty"),
@@ -292,8 +297,7 @@ class FaultMapping(models.Model):
         TITLE = "title", "The title only"
         FULL_TEXT = "full text", "The full text"
 
-    # What a submitter or curator states about a mapping besides its paper, fault and methods (a many-to-many, so
-    # not a column): the one list the submission forms, the API, the admin and the data tools write and show.
+    # A mapping's stated values besides paper, fault and methods: the one list forms, API, admin and data tools use.
     CURATED_FIELDS = (
         "strength",
         "phases",
@@ -394,8 +398,7 @@ class CodingQuerySet(models.QuerySet):
 
 
 class Coding(models.Model):
-    """One coder's independent set of mappings for one paper, blind to any other coding of it; never counted in
-    coverage, never edited once submitted (so the agreement of a past moment is that of the codings by then)."""
+    """One coder's independent, blind set of mappings for one paper; never counted in coverage nor edited later."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="codings")
@@ -472,7 +475,6 @@ class Adjudication(models.Model):
     decided_by = models.CharField(max_length=150)
     decided_at = models.DateTimeField()
     reason = models.TextField()
-    # The approved submission that carried the decision into the knowledge base.
     submission = models.OneToOneField(
         Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="adjudication"
     )

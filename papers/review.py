@@ -7,6 +7,7 @@ apply the submission once.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +17,16 @@ from taxonomy.models import ReviewStatus
 
 class ReviewConflict(Exception):
     """A review action that cannot apply to the submission as it now stands (the message says why)."""
+
+
+SELF_APPROVAL_MESSAGE = (
+    "You submitted this yourself: another curator must approve it (four-eyes rule; KB_ALLOW_SELF_APPROVAL relaxes it)."
+)
+
+
+def may_approve_own() -> bool:
+    """The four-eyes rule in force: False (the default) when a curator's own submission needs another curator."""
+    return settings.KB_ALLOW_SELF_APPROVAL
 
 
 class ReasonRequired(ValueError):
@@ -85,11 +96,31 @@ def _apply_approval(submission: Submission, curator, reason: str) -> None:
     _finish(submission, curator, ReviewStatus.APPROVED, reason, now)
 
 
+def _check_no_twin(submission: Submission) -> None:
+    """A new paper is approved only while no other live paper has its normalised title (the database holds the rule
+    for every write; said here in the curator's terms, for a paper that slipped in before the rule existed)."""
+    if not submission.creates_paper:
+        return
+    paper = Paper.objects.get(pk=submission.paper_id)
+    twins = Paper.objects.filter(title_normalised=paper.title_normalised).exclude(pk=paper.pk)
+    twin = twins.exclude(status=ReviewStatus.REJECTED).first() if paper.title_normalised else None
+    if twin is not None:
+        raise ReviewConflict(
+            f"Another paper with the same title is here already (key {twin.key}, {twin.get_status_display().lower()}); "
+            "nothing was approved. Reject this submission, or ask its submitter to map the existing paper instead."
+        )
+
+
 @transaction.atomic
 def approve(submission: Submission, curator, reason: str = "") -> Submission:
-    """Approve the submission's mappings (and its new paper) in one transaction; a second approval fails."""
+    """Approve the submission's mappings (and its new paper) in one transaction; a second approval fails, and so do
+    a curator's approval of their own submission (four eyes, unless ``KB_ALLOW_SELF_APPROVAL``) and the approval of
+    a new paper whose title another live paper has."""
     locked = lock(submission.pk)
     _check_reviewable(locked, curator)
+    if locked.submitter_id == curator.pk and not may_approve_own():
+        raise ReviewConflict(SELF_APPROVAL_MESSAGE)
+    _check_no_twin(locked)
     _apply_approval(locked, curator, reason)
     return locked
 

@@ -16,7 +16,7 @@ from accounts.roles import is_curator
 from papers.models import FaultMapping, Paper, Submission
 from papers.review import ReviewConflict, lock
 from papers.submission_forms import SubmissionForms
-from papers.validation import SubmissionInvalid, validate
+from papers.validation import SubmissionInvalid, report_lost_race, validate
 from taxonomy.models import ReviewStatus
 
 EDITABLE_STATUSES = (ReviewStatus.CHANGES_REQUESTED,)  # the submitter edits (and resubmits) in these
@@ -56,7 +56,7 @@ def _create_paper(user, values: dict) -> Paper:
                 )
         except IntegrityError:
             if not Paper.objects.filter(key=key).exists():
-                raise  # a real duplicate (DOI or arXiv id), reported by _save_or_report
+                raise  # a real duplicate (DOI, arXiv id or title), reported by _save_or_report
     raise IntegrityError(f"no free paper key for {values['title']!r} after 20 attempts")
 
 
@@ -100,15 +100,14 @@ def _write_mapping(
     return True
 
 
-def _save_or_report(forms: SubmissionForms, write):
-    """Run ``write`` in one transaction; a race with another writer becomes a form error, never a 500."""
+def _save_or_report(user, forms: SubmissionForms, write):
+    """Run ``write`` in one transaction; a race lost to another writer (a unique constraint: the same paper or
+    mapping) becomes an error on the field it is about, never a 500."""
     try:
         with transaction.atomic():
             return write()
     except IntegrityError as exc:
-        forms.non_field_errors.append(
-            "Someone proposed the same paper or mapping a moment ago; nothing was saved. Check and submit again."
-        )
+        report_lost_race(user, forms)
         raise SubmissionInvalid(forms) from exc
 
 
@@ -132,7 +131,7 @@ def submit(user, forms: SubmissionForms) -> Submission:
             _write_mapping(FaultMapping(paper=paper, submission=submission, submitted_by=user), form.cleaned_data)
         return submission
 
-    return _save_or_report(forms, write)
+    return _save_or_report(user, forms, write)
 
 
 def edit_role(user, submission: Submission) -> str:
@@ -243,4 +242,4 @@ def edit(user, submission: Submission, forms: SubmissionForms) -> Submission:
         locked.save()
         return locked
 
-    return _save_or_report(forms, write)
+    return _save_or_report(user, forms, write)

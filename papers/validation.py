@@ -98,6 +98,17 @@ def _check_mappings(forms: SubmissionForms, paper: Paper | None) -> None:
             form.add_error("fault", message)
 
 
+def report_lost_race(user, forms: SubmissionForms) -> None:
+    """Say why the database refused a valid submission: another one, committed meanwhile, holds its paper (DOI, arXiv
+    id, normalised title) or a mapping. The rules run again and name the field; a general message otherwise."""
+    _check_duplicate_paper(forms, user)
+    _check_mappings(forms, _resolve_paper(forms))
+    if not any(form.errors for form in forms.all_forms()):
+        forms.non_field_errors.append(
+            "Someone proposed the same paper or mapping a moment ago; nothing was saved. Check and submit again."
+        )
+
+
 def validate(user, forms: SubmissionForms) -> bool:
     """Run every rule once; messages go on the fields they are about. True when the submission is valid.
 

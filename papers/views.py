@@ -267,6 +267,8 @@ def _review_page(request, submission, form=None, status=200):
             "history": submission_history(submission),
             "claimed_by_other": submission.claimed_by_id not in (None, request.user.pk),
             "can_edit": submissions.may_edit(request.user, submission) is not None,
+            "own_submission": submission.submitter_id == request.user.pk,
+            "self_approval_allowed": review.may_approve_own(),
         },
         status=status,
     )

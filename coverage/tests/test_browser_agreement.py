@@ -90,7 +90,16 @@ def test_blind_second_coding_then_adjudication(browser_page, world):
     browser_page.screenshot("agreement-adjudication")
     page.get_by_role("button", name="Adjudicate").click()
     page.wait_for_url(f"**/papers/{PAPER}/")
-    assert "Adjudicated" in page.locator(".messages").inner_text()
+    assert "await another curator's approval" in page.locator(".messages").inner_text()
+    unchanged = summaries.coverage_summary(coverage.compute(use_cache=False)).leaves
+    assert (unchanged.addressed, unchanged.unaddressed) == (before.addressed, before.unaddressed)
+    sign_out(page)
+
+    # Four eyes: Dora approves Carla's adjudication in the review queue.
+    sign_in(page, browser_page, "dora")
+    browser_page.goto(f"/papers/submissions/{Adjudication.objects.get(paper__key=PAPER).submission.uid}/review/")
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
 
     # Coverage moved like an approval; the history and the snapshot diff have it.
     after = summaries.coverage_summary(coverage.compute(use_cache=False)).leaves

@@ -1,11 +1,12 @@
 """Blind second coding on request, and adjudication through the submission path (service and pages)."""
 
 from django.contrib.auth.models import Group, User
+from django.test import override_settings
 from django.urls import reverse
 
 from coverage import coverage, snapshots
 from kb_site.test import KBTestCase
-from papers import adjudication
+from papers import adjudication, review
 from papers.adjudication import CodedValues, CodingNotAllowed
 from papers.models import Adjudication, Coding, FaultMapping, Submission
 from papers.review import ReasonRequired, ReviewConflict
@@ -80,15 +81,22 @@ class AdjudicationServiceTests(DoubleCodingTestCase):
         ]
         decision = adjudication.adjudicate(self.alpha, adjudication.REQUEST_SAMPLE, self.curator, final, "E2 is right")
 
-        # Coverage moved like an approval.
-        self.assertEqual(self.status(self.memory_leak), coverage.Status.PARTIAL)
-        self.assertEqual(self.status(self.uncovered), coverage.Status.ADDRESSED)
-        # The replaced mapping is retracted, the final ones approved through an approved submission.
+        # The replaced mapping is retracted at once; the new ones wait for another curator (four eyes).
         self.alpha_leak.refresh_from_db()
         self.assertEqual(self.alpha_leak.status, ReviewStatus.RETRACTED)
         submission = decision.submission
+        self.assertEqual((submission.status, submission.submitter), (ReviewStatus.PENDING, self.curator))
+        self.assertEqual(self.status(self.memory_leak), coverage.Status.UNADDRESSED)
+        self.assertEqual(self.status(self.uncovered), coverage.Status.UNADDRESSED)
+        with self.assertRaisesMessage(ReviewConflict, "another curator must approve it"):
+            review.approve(submission, self.curator)
+        submission = review.approve(submission, self.second)
+
+        # Coverage moved like an approval.
+        self.assertEqual(self.status(self.memory_leak), coverage.Status.PARTIAL)
+        self.assertEqual(self.status(self.uncovered), coverage.Status.ADDRESSED)
         self.assertEqual(submission.status, ReviewStatus.APPROVED)
-        self.assertEqual(submission.reviewed_by, self.curator)
+        self.assertEqual(submission.reviewed_by, self.second)
         self.assertEqual(
             sorted((m.fault.code, m.strength, m.status) for m in submission.mappings.all()),
             [("T-1", "explicit", "approved"), ("T.1-1", "partial", "approved")],
@@ -106,6 +114,14 @@ class AdjudicationServiceTests(DoubleCodingTestCase):
             [("T-1", "unaddressed", "addressed"), ("T.1-1", "addressed", "partial")],
         )
         self.assertEqual(adjudication.pending_pairs(), [])
+
+    @override_settings(KB_ALLOW_SELF_APPROVAL=True)
+    def test_a_one_person_deployment_approves_the_adjudication_at_once(self):
+        self.blind()
+        final = [CodedValues(self.uncovered, Strength.EXPLICIT, "artifact", "the README names it")]
+        decision = adjudication.adjudicate(self.alpha, adjudication.REQUEST_SAMPLE, self.curator, final, "E2 is right")
+        self.assertEqual((decision.submission.status, decision.submission.reviewed_by), ("approved", self.curator))
+        self.assertEqual(self.status(self.uncovered), coverage.Status.ADDRESSED)
 
     def test_kept_mappings_are_left_alone(self):
         self.blind()
