@@ -1,8 +1,10 @@
-"""The per-user submission rate limit: the web form's message, and the rate the API's throttle uses (same scope)."""
+"""The per-user submission rate limit, counted on accepted submissions (the rows saved), so invalid attempts never
+lock anyone out: the web form's message, and the API's 429 with ``Retry-After``."""
 
 from __future__ import annotations
 
 import datetime
+import math
 
 from django.conf import settings
 from django.utils import timezone
@@ -19,6 +21,19 @@ def submission_rate_setting() -> str:
 def submission_rate() -> tuple[int, int]:
     """(submissions, seconds) of the submission rate limit."""
     return SimpleRateThrottle.parse_rate(None, submission_rate_setting())
+
+
+def seconds_until_free(user) -> int | None:
+    """Seconds until ``user`` may submit again (their oldest submission in the window leaves it), or None when they
+    are under the limit. One query."""
+    limit, seconds = submission_rate()
+    now = timezone.now()
+    window = datetime.timedelta(seconds=seconds)
+    recent = Submission.objects.filter(submitter=user, created_at__gte=now - window).order_by("-created_at")
+    times = list(recent.values_list("created_at", flat=True)[:limit])
+    if len(times) < limit:
+        return None
+    return max(1, math.ceil((times[-1] + window - now).total_seconds()))
 
 
 def rate_limit_message(user) -> str | None:

@@ -23,7 +23,6 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
 
 from accounts.roles import RETRACT_PERMISSION, is_curator
@@ -36,7 +35,7 @@ from papers.duplicates import lookup, match_json
 from papers.filtersets import CodingFilterSet, FaultMappingFilterSet, PaperFilterSet, SubmissionFilterSet
 from papers.forms import Vocabulary
 from papers.models import Coding, FaultMapping, Paper, Submission
-from papers.ratelimit import submission_rate_setting
+from papers.ratelimit import rate_limit_message, seconds_until_free
 from papers.submission_forms import SubmissionForms
 from papers.validation import SubmissionInvalid
 
@@ -125,15 +124,6 @@ class CanRetract(BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.has_perm(RETRACT_PERMISSION))
 
 
-class SubmissionRateThrottle(ScopedRateThrottle):
-    """The ``submissions`` scope, its rate read from settings at request time (so tests may override it)."""
-
-    scope_attr = "throttle_scope"
-
-    def get_rate(self):
-        return submission_rate_setting()
-
-
 #
 # Submissions and retractions
 #
@@ -162,7 +152,6 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
     # The API's strict backend: a blank or repeated choice (``?status=``) is a 400 naming the parameter, as on
     # every other list (and as the schema's enums say).
     filter_backends = [FilterBackend]
-    throttle_scope = "submissions"
     curator_actions = {"claim", "approve", "reject", "request_changes"}
 
     def get_queryset(self):
@@ -176,12 +165,6 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
         if self.action in self.curator_actions:
             return [IsAuthenticated(), IsCurator()]
         return super().get_permissions()
-
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.action in ("create", "update"):
-            throttles.append(SubmissionRateThrottle())
-        return throttles
 
     def _save(self, request, editing: Submission | None):
         shape = serializers.SubmissionWriteSerializer(data=request.data)
@@ -199,8 +182,24 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
         data = serializers.SubmissionSerializer(submission, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED if editing is None else status.HTTP_200_OK)
 
-    @extend_schema(request=serializers.SubmissionWriteSerializer, responses={201: serializers.SubmissionSerializer})
+    @extend_schema(
+        request=serializers.SubmissionWriteSerializer,
+        responses={
+            201: serializers.SubmissionSerializer,
+            429: OpenApiResponse(
+                inline_serializer("SubmissionLimit", {"detail": fields.CharField()}),
+                description="The user's accepted submissions reached KB_SUBMISSION_RATE; Retry-After says when.",
+            ),
+        },
+    )
     def create(self, request):
+        # The submission limit counts accepted submissions only (papers.ratelimit), never rejected attempts.
+        wait = seconds_until_free(request.user)
+        if wait is not None:
+            detail = rate_limit_message(request.user)
+            return Response(
+                {"detail": detail}, status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(wait)}
+            )
         return self._save(request, None)
 
     @extend_schema(
