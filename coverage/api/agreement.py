@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -83,6 +83,7 @@ class DependenceSerializer(serializers.Serializer):
     status_second = serializers.CharField()
 
 
+@extend_schema_serializer(many=False)  # GET /api/agreement/ answers one report, not a list
 class AgreementSerializer(serializers.Serializer):
     snapshot = serializers.CharField(source="snapshot.name", allow_null=True, default=None)
     overall = FiguresSerializer()

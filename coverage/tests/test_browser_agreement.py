@@ -34,6 +34,7 @@ def sign_in(page, browser_page, username):
 
 
 def sign_out(page):
+    page.locator(".user-menu summary").click()  # the account menu folds "Sign out" away
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
 

@@ -13,6 +13,8 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
 from rest_framework.renderers import BrowsableAPIRenderer
 
+from kb_site.citations import CSL_MEDIA_TYPE
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 ERROR_DETAIL = {
@@ -31,6 +33,12 @@ VALIDATION_ERROR = {
     "minProperties": 1,
 }
 TEXT = {"type": "string"}
+# CSL-JSON (``?format=csljson``) is JSON, so clients parse it: always an array of CSL items.
+CSL_ITEMS = {
+    "type": "array",
+    "description": "CSL-JSON items (Citation Style Language input), one per record.",
+    "items": {"type": "object", "required": ["id", "type"]},
+}
 
 
 class KBAutoSchema(AutoSchema):
@@ -66,8 +74,10 @@ class KBAutoSchema(AutoSchema):
         for response in responses.values():
             content = response.get("content", {})
             for media_type, body in content.items():
-                if media_type != "application/json":
-                    body["schema"] = TEXT  # CSV, BibTeX, RIS, CSL-JSON
+                if media_type == CSL_MEDIA_TYPE:
+                    body["schema"] = CSL_ITEMS
+                elif media_type != "application/json":
+                    body["schema"] = TEXT  # CSV, BibTeX, RIS
             if content and self._browsable():
                 content["text/html"] = {"schema": TEXT}
 
@@ -113,7 +123,8 @@ class KBAutoSchema(AutoSchema):
         media_types = [*self.map_renderers("media_type"), *(["text/html"] if self._browsable() else [])]
         for code, (description, component) in errors.items():
             content = {
-                media_type: {"schema": component.ref if media_type == "application/json" else TEXT}
+                # CSL-JSON errors are the JSON error body itself (kb_site.api.renderers.CSLJSONRenderer).
+                media_type: {"schema": component.ref if media_type in ("application/json", CSL_MEDIA_TYPE) else TEXT}
                 for media_type in media_types
             }
             responses.setdefault(code, {"content": content, "description": description})
