@@ -46,7 +46,7 @@ for n, (operation, leaf) in enumerate(zip(OPERATIONS, leaves, strict=True)):
             "venue": "",
             "doi": "",
             "arxiv_id": "",
-            "url": "",
+            "url": f"https://example.org/fuzz/{n}",  # a new paper needs a DOI, an arXiv id or a URL
         },
         "mappings": [
             {

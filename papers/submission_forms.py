@@ -64,7 +64,9 @@ class SubmissionForms:
         )
 
     @classmethod
-    def from_json(cls, data: dict, vocabulary: Vocabulary, *, editing: Submission | None = None) -> SubmissionForms:
+    def from_json(
+        cls, data: dict, vocabulary: Vocabulary, *, editing: Submission | None = None, version: str = ""
+    ) -> SubmissionForms:
         """Bound from an API body: ``paper`` (an object) or ``paper_key``, ``comment``, ``mappings`` (a list)."""
         new_paper = editing.creates_paper if editing else not data.get("paper_key")
         paper_data = dict(data.get("paper") or {})
@@ -81,6 +83,7 @@ class SubmissionForms:
                 "paper_choice": SubmissionForm.NEW if new_paper else SubmissionForm.EXISTING,
                 "existing_paper": data.get("paper_key") or "",
                 "comment": data.get("comment") or "",
+                "version": version,  # an edit's If-Match: checked again under the row lock
             },
             editing=editing,
         )

@@ -131,6 +131,15 @@ class SchemaTests(TestCase):
             set(protected),
         )
 
+    def test_a_submission_put_declares_if_match_and_its_get_the_etag(self):
+        put = self.operation("/api/submissions/{uid}/", "put")
+        headers = {p["name"]: p for p in put["parameters"] if p["in"] == "header"}
+        self.assertEqual((set(headers), headers["If-Match"]["required"]), ({"If-Match"}, True))
+        self.assertEqual({"200", "412", "428"} - set(put["responses"]), set())
+        get = self.operation("/api/submissions/{uid}/")
+        self.assertEqual(set(get["responses"]["200"]["headers"]), {"ETag"})
+        self.assertEqual(set(put["responses"]["200"]["headers"]), {"ETag"})
+
     def test_the_submission_request_body_is_typed(self):
         def component(schema: dict) -> dict:
             return self.schema["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]

@@ -20,8 +20,9 @@ from rest_framework.authtoken.models import Token
 from accounts.roles import make_curator
 from papers import review, submissions
 from papers.forms import TARGET_CHOICES, Vocabulary
+from papers.models import Submission
 from papers.submission_forms import SubmissionForms
-from papers.tests.factories import make_mapping, make_paper
+from papers.tests.factories import if_match, make_mapping, make_paper
 from taxonomy.models import Fault
 from taxonomy.tests.factories import make_fault, make_method
 
@@ -61,7 +62,7 @@ class Row:
     expected: dict[str, object]
     data: object = None  # dict, or callable(test) -> dict
     json: bool = False
-    extra: dict = field(default_factory=dict)
+    extra: object = field(default_factory=dict)  # dict of headers, or callable(test) -> dict
 
 
 def url(name, *attrs):
@@ -314,6 +315,7 @@ API = [
         {"anonymous": 401, "owner": 200, "other": 404, "curator": 200, "admin": 200},
         data=lambda test: new_paper_json("A revised technique", fault="T-1"),
         json=True,
+        extra=lambda test: if_match(Submission.objects.get(uid=test.changes_uid)),  # its current ETag
     ),
     Row(
         "API: edit a pending submission",
@@ -322,6 +324,7 @@ API = [
         {"anonymous": 401, "owner": 409, "other": 404, "curator": 200, "admin": 200},
         data=lambda test: new_paper_json("A revised technique", fault="T-1"),
         json=True,
+        extra=lambda test: if_match(Submission.objects.get(uid=test.pending_uid)),  # its current ETag
     ),
     Row(
         "API: claim",
@@ -462,7 +465,7 @@ class PermissionTableTests(TestCase):
     def call(self, row: Row, role: str, token: bool = False):
         client = self.client_for(role, token)
         data = row.data(self) if callable(row.data) else row.data
-        kwargs = dict(row.extra)
+        kwargs = dict(row.extra(self) if callable(row.extra) else row.extra)
         if row.json:
             kwargs["content_type"] = "application/json"
         if data is not None:

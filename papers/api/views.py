@@ -136,6 +136,27 @@ CONFLICT = OpenApiResponse(
 )
 
 
+def etag(submission: Submission) -> str:
+    """The submission's version as an HTTP entity tag: GET answers it, a PUT must send it back in If-Match."""
+    return f'"{submission.version}"'
+
+
+ETAG = OpenApiParameter(
+    "ETag", str, OpenApiParameter.HEADER, response=[200], description="The submission's version; PUT's If-Match."
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the submission as last read (GET): a stale one is a 412, none a 428.",
+)
+PRECONDITION = OpenApiResponse(
+    inline_serializer("Precondition", {"detail": fields.CharField()}),
+    description="If-Match missing (428) or stale (412): nothing was saved.",
+)
+
+
 def _conflict(exc: Exception) -> Response:
     return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
 
@@ -166,11 +187,11 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
             return [IsAuthenticated(), IsCurator()]
         return super().get_permissions()
 
-    def _save(self, request, editing: Submission | None):
+    def _save(self, request, editing: Submission | None, version: str = ""):
         shape = serializers.SubmissionWriteSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         body = shape.validated_data
-        forms = SubmissionForms.from_json(body, Vocabulary.load(), editing=editing)
+        forms = SubmissionForms.from_json(body, Vocabulary.load(), editing=editing, version=version)
         try:
             if editing is None:
                 submission = submissions.submit(request.user, forms)
@@ -180,7 +201,14 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
             return Response(forms.errors_dict(), status=status.HTTP_400_BAD_REQUEST)
         submission = self.get_queryset().get(pk=submission.pk)
         data = serializers.SubmissionSerializer(submission, context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_201_CREATED if editing is None else status.HTTP_200_OK)
+        code = status.HTTP_201_CREATED if editing is None else status.HTTP_200_OK
+        return Response(data, status=code, headers={"ETag": etag(submission)})
+
+    @extend_schema(parameters=[ETAG])
+    def retrieve(self, request, uid=None):
+        submission = self.get_object()
+        data = serializers.SubmissionSerializer(submission, context=self.get_serializer_context()).data
+        return Response(data, headers={"ETag": etag(submission)})
 
     @extend_schema(
         request=serializers.SubmissionWriteSerializer,
@@ -204,7 +232,8 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
 
     @extend_schema(
         request=serializers.SubmissionWriteSerializer,
-        responses={200: serializers.SubmissionSerializer, 409: CONFLICT},
+        parameters=[IF_MATCH, ETAG],
+        responses={200: serializers.SubmissionSerializer, 409: CONFLICT, 412: PRECONDITION, 428: PRECONDITION},
         summary="Edit: your own submission after a curator requested changes (resubmits it), "
         "or, as a curator, any pending or sent-back one",
         description="A curator's edit keeps the submission's status and its submitter's ``comment`` (a ``comment`` "
@@ -219,7 +248,14 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generi
             return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
         except review.ReviewConflict as exc:
             return _conflict(exc)
-        return self._save(request, submission)
+        if_match = request.headers.get("If-Match")
+        if not if_match:
+            detail = "Send If-Match with the submission's ETag (from GET), so an edit never overwrites another."
+            return Response({"detail": detail}, status=status.HTTP_428_PRECONDITION_REQUIRED)
+        if etag(submission) not in [tag.strip() for tag in if_match.split(",")]:
+            detail = "Someone changed this submission since you read it; nothing was saved. GET it again, then edit."
+            return Response({"detail": detail}, status=status.HTTP_412_PRECONDITION_FAILED)
+        return self._save(request, submission, version=submission.version)
 
     def _review(self, request, apply):
         submission = self.get_object()

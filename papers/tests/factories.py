@@ -4,7 +4,7 @@ import itertools
 
 from django.utils import timezone
 
-from papers.models import FaultMapping, Paper
+from papers.models import FaultMapping, Paper, Submission
 from taxonomy.models import ReviewStatus, Strength
 
 _seq = itertools.count(1)
@@ -38,3 +38,8 @@ def make_mapping(paper, fault, *, strength=Strength.EXPLICIT, status=ReviewStatu
     if methods:
         mapping.methods.set(methods)
     return mapping
+
+
+def if_match(submission) -> dict:
+    """The If-Match header of an API PUT: the submission's current ETag (its version, read now)."""
+    return {"HTTP_IF_MATCH": f'"{Submission.objects.get(pk=submission.pk).version}"'}

@@ -17,6 +17,7 @@ from papers.forms import Vocabulary
 from papers.history import submission_history
 from papers.models import FaultMapping, Paper, Submission
 from papers.submission_forms import SubmissionForms
+from papers.tests.factories import if_match
 from papers.tests.test_submissions import api_data, mapping, new_paper, written
 from taxonomy.models import ReviewStatus
 
@@ -145,7 +146,12 @@ class PermissionTests(CuratorEditTestCase):
         api = APIClient(enforce_csrf_checks=True)
         api.login(username="curator", password="curator-pass-123")
         body = api_data(paper=new_paper(), mappings=[mapping("T-1", strength="partial"), mapping("T.1")])
-        response = api.put(reverse("api:submission-detail", args=[self.submission.uid]), body, format="json")
+        response = api.put(
+            reverse("api:submission-detail", args=[self.submission.uid]),
+            body,
+            format="json",
+            **if_match(self.submission),
+        )
         self.assertEqual(response.status_code, 403)
         self.assertEqual((written(), snapshot(self.submission)), before)
 
@@ -158,12 +164,12 @@ class PermissionTests(CuratorEditTestCase):
             api = APIClient()
             api.force_authenticate(user)
             with self.subTest(user=user.username):
-                response = api.put(url, body, format="json")
+                response = api.put(url, body, format="json", **if_match(self.submission))
                 self.assertEqual(response.status_code, expected, response.content)
                 # The same rule, asked directly: the web's edit pages ask it too.
                 role = submissions.may_edit(user, self.submission)
                 self.assertEqual(role, submissions.CURATOR if expected == 200 else None)
-        self.assertIn(APIClient().put(url, body, format="json").status_code, (401, 403))
+        self.assertIn(APIClient().put(url, body, format="json", **if_match(self.submission)).status_code, (401, 403))
         body = response.json()
         self.assertEqual((body["status"], body["edited_by"]), ("pending", "curator"))
         self.assertEqual(body["comment"], "Please check the second mapping.")  # a curator's edit keeps the note
@@ -345,7 +351,12 @@ class InvalidEditTests(CuratorEditTestCase):
         api = APIClient()
         api.force_authenticate(self.curator)
         body = api_data(paper=new_paper(), mappings=[mapping("H-99"), mapping("T.1", rationale="")])
-        response = api.put(reverse("api:submission-detail", args=[self.submission.uid]), body, format="json")
+        response = api.put(
+            reverse("api:submission-detail", args=[self.submission.uid]),
+            body,
+            format="json",
+            **if_match(self.submission),
+        )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(
             response.json()["mappings"],
@@ -380,7 +391,12 @@ class StateTests(CuratorEditTestCase):
                 self.assertRedirects(response, review, fetch_redirect_response=False)
                 response = self.curator_client.post(self.edit_url(), data, follow=True)
                 self.assertContains(response, escape(message), count=2)  # the GET's message and the POST's
-                response = api.put(reverse("api:submission-detail", args=[self.submission.uid]), body, format="json")
+                response = api.put(
+                    reverse("api:submission-detail", args=[self.submission.uid]),
+                    body,
+                    format="json",
+                    **if_match(self.submission),
+                )
                 self.assertEqual((response.status_code, response.json()), (409, {"detail": message}))
                 self.assertEqual((written(), snapshot(self.submission)), before)
 
@@ -398,7 +414,12 @@ class StateTests(CuratorEditTestCase):
         api = APIClient()
         api.force_authenticate(self.curator)
         body = api_data(paper=new_paper(), mappings=[mapping("T-1", strength="partial"), mapping("T.1")])
-        response = api.put(reverse("api:submission-detail", args=[self.submission.uid]), body, format="json")
+        response = api.put(
+            reverse("api:submission-detail", args=[self.submission.uid]),
+            body,
+            format="json",
+            **if_match(self.submission),
+        )
         self.assertEqual((response.status_code, response.json()), (409, {"detail": message}))
         self.assertEqual((written(), snapshot(self.submission)), before)
         # Taken over: the edit goes through.

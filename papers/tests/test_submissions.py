@@ -29,7 +29,7 @@ from papers.bibtex import parse_bibtex
 from papers.forms import MappingForm, PaperForm
 from papers.models import FaultMapping, Paper, Submission
 from papers.submission_forms import SubmissionForms
-from papers.tests.factories import make_mapping, make_paper
+from papers.tests.factories import if_match, make_mapping, make_paper
 from taxonomy.models import Fault, ReviewStatus
 from taxonomy.tests.factories import make_fault, make_method, make_source
 
@@ -919,16 +919,22 @@ class PermissionTests(SubmissionTestCase):
         client = APIClient()
         client.force_authenticate(self.researcher)
         body = api_data(mappings=[mapping("T-1", strength="partial")])
-        response = client.put(reverse("api:submission-detail", args=[own.uid]), body, format="json")
+        response = client.put(reverse("api:submission-detail", args=[own.uid]), body, format="json", **if_match(own))
         self.assertEqual(response.status_code, 409)
         review.request_changes(own, self.curator, "Partial, not explicit.")
         client.force_authenticate(self.curator)
         self.assertEqual(
-            client.put(reverse("api:submission-detail", args=[own.uid]), body, format="json").status_code, 200
+            client.put(
+                reverse("api:submission-detail", args=[own.uid]), body, format="json", **if_match(own)
+            ).status_code,
+            200,
         )
         client.force_authenticate(self.other)
         self.assertEqual(
-            client.put(reverse("api:submission-detail", args=[own.uid]), body, format="json").status_code, 404
+            client.put(
+                reverse("api:submission-detail", args=[own.uid]), body, format="json", **if_match(own)
+            ).status_code,
+            404,
         )
 
 
