@@ -54,7 +54,7 @@ def body(username: str, email: str) -> dict:
     }
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_same_username_race_gives_one_account_and_form_errors(postgres_only):
     results = race([body("ada", f"ada{n}@example.org") for n in range(RACERS)])
     assert sorted(results, key=str) == [(200, "done")] + [(200, True)] * (RACERS - 1)
@@ -62,7 +62,7 @@ def test_same_username_race_gives_one_account_and_form_errors(postgres_only):
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_same_email_race_in_any_case_gives_one_account(postgres_only):
     emails = ["ada@example.org", "ADA@example.org", "Ada@Example.org", "ada@EXAMPLE.ORG"]
     results = race([body(f"ada{n}", email) for n, email in enumerate(emails)])

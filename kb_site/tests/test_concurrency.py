@@ -81,7 +81,7 @@ def recompute_leaf_statuses() -> dict[str, str]:
         }
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_submissions_and_approvals_lose_and_double_nothing(postgres_only, settings):
     settings.KB_COVERAGE_CACHE = True  # the served figures come from the cache, as in production with Redis
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "submissions": "100000/hour", "user": "100000/hour"}

@@ -164,7 +164,7 @@ def closed_port() -> int:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_unreachable_postgresql_gives_503_then_recovers(postgres_only, client):
     urls = [reverse("coverage:fault-list"), reverse("papers:paper-list"), reverse("api:fault-list")]
     assert [client.get(url).status_code for url in urls] == [200, 200, 200]
@@ -185,7 +185,7 @@ def test_unreachable_postgresql_gives_503_then_recovers(postgres_only, client):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_persistent_connection_killed_by_the_server_is_replaced(postgres_only, client):
     url = reverse("api:fault-list")
     assert client.get(url).status_code == 200

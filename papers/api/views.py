@@ -146,7 +146,7 @@ ETAG = OpenApiParameter(
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    str,
+    {"type": "string", "minLength": 1},  # an empty If-Match is no precondition: answered 428 like a missing one
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the submission as last read (GET): a stale one is a 412, none a 428.",

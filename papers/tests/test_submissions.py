@@ -1312,8 +1312,6 @@ class QueueFilterTests(SubmissionTestCase):
 @pytest.mark.postgres
 @pytest.mark.usefixtures("postgres_only")
 class ConcurrentApprovalTests(TransactionTestCase):
-    serialized_rollback = True  # the flush after it must not take the migrations' rows (the curators group) away
-
     def test_two_curators_approving_at_once_apply_it_once(self):
         make_source("humbatova2020")
         leaf = make_fault("C-1", name="Concurrency leaf")

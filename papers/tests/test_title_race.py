@@ -49,7 +49,7 @@ def body(n: int) -> dict:
     return {"paper": paper, "mappings": [mapping], "comment": ""}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_ten_simultaneous_submissions_of_one_title_make_one_paper(postgres_only):
     make_fault("T-1", name="Leaf", slug="leaf", position=1)
     make_method("M-T", name="Testing")
