@@ -1,10 +1,34 @@
+import datetime
+
 import django_filters
+from django import forms
 from django.db import models
 from django.db.models import Min, Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from papers.models import Coding, FaultMapping, Paper, Submission
 from taxonomy.filtersets import FaultCodeFilter, IntegerRangeFilter, MethodCodeFilter, method_ids, subtree_ids
 from taxonomy.models import Phase, ReviewStatus, Strength
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, converted to UTC: the database need not accept every offset ISO allows (PostgreSQL
+    refuses offsets past 15:59), and a moment that has no UTC date (year 1 shifted back) is a field error."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except (OverflowError, ValueError) as error:
+            raise forms.ValidationError("Enter a date-time between the years 1 and 9999.", code="invalid") from error
+
+
+class SinceFilter(django_filters.IsoDateTimeFilter):
+    """``?since=<ISO date-time>`` for polling clients."""
+
+    field_class = UTCDateTimeField
 
 
 class PaperFilterSet(django_filters.FilterSet):
@@ -16,9 +40,7 @@ class PaperFilterSet(django_filters.FilterSet):
     ancestor = FaultCodeFilter(method="filter_ancestor", label="Addresses any fault under (id)")
     strength = django_filters.ChoiceFilter(choices=Strength.choices, method="filter_strength", label="Mapping strength")
     origin = django_filters.ChoiceFilter(choices=Paper.Origin.choices, label="In the knowledge base because")
-    since = django_filters.IsoDateTimeFilter(
-        method="filter_since", label="Added, or given a newly approved mapping, since (ISO date-time)"
-    )
+    since = SinceFilter(method="filter_since", label="Added, or given a newly approved mapping, since (ISO date-time)")
     ordering = django_filters.OrderingFilter(
         fields=(("year", "year"), ("title", "title"), ("mapping_count", "mappings")),
         label="Sort by",
@@ -77,9 +99,7 @@ class FaultMappingFilterSet(django_filters.FilterSet):
     method = MethodCodeFilter(method="filter_method", label="Debugging method")
     phase = django_filters.ChoiceFilter(choices=Phase.choices, method="filter_phase", label="Phase")
     year = IntegerRangeFilter(field_name="paper__year", label="Paper year")
-    since = django_filters.IsoDateTimeFilter(
-        field_name="approved_at", lookup_expr="gte", label="Approved at or after (ISO date-time)"
-    )
+    since = SinceFilter(field_name="approved_at", lookup_expr="gte", label="Approved at or after (ISO date-time)")
 
     class Meta:
         model = FaultMapping

@@ -119,3 +119,16 @@ class SinceTests(KBTestCase):
             response = self.client.get(reverse(name), {"since": "yesterday"})
             self.assertEqual(response.status_code, 400)
             self.assertEqual(list(response.json()), ["since"])
+
+
+class SinceOffsetsTests(KBTestCase):
+    """Any ISO offset is accepted (converted to UTC for the database); a moment with no UTC date is a 400."""
+
+    def test_offsets_past_what_postgresql_accepts_and_out_of_range_moments(self):
+        for url in ("/api/mappings/", "/api/papers/"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url, {"since": "0416-01-25T00:59:19-16:08"}).status_code, 200)
+                self.assertEqual(self.client.get(url, {"since": "2460-11-22T06:23:06+23:12"}).status_code, 200)
+                response = self.client.get(url, {"since": "0001-01-01T00:00:00+05:00"})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("since", response.json())
