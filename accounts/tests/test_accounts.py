@@ -4,7 +4,7 @@ import re
 from io import StringIO
 from unittest import mock
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client, TestCase
@@ -12,7 +12,13 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.roles import CURATORS_GROUP, RETRACT_PERMISSION, REVIEW_PERMISSION, SNAPSHOT_PERMISSION, is_curator
+from accounts.roles import (
+    RETRACT_PERMISSION,
+    REVIEW_PERMISSION,
+    SNAPSHOT_PERMISSION,
+    curators_group,
+    is_curator,
+)
 
 
 def activation_link(message) -> str:
@@ -123,7 +129,7 @@ class SignInOutTests(TestCase):
         self.assertContains(page, f'action="{reverse("logout")}"')
         self.assertContains(page, f'href="{reverse("papers:submission-list")}"')
         self.assertNotContains(page, f'href="{reverse("papers:review-queue")}"')
-        self.user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+        self.user.groups.add(curators_group())
         page = self.client.get(reverse("accounts:profile"))
         self.assertContains(page, f'href="{reverse("papers:review-queue")}"')
 
@@ -196,7 +202,7 @@ class TokenTests(TestCase):
 
 class RoleTests(TestCase):
     def test_the_curators_group_exists_with_review_permissions_and_no_delete(self):
-        group = Group.objects.get(name=CURATORS_GROUP)
+        group = curators_group()
         codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
         for perm in (
             REVIEW_PERMISSION,
@@ -213,7 +219,7 @@ class RoleTests(TestCase):
     def test_is_curator(self):
         user = User.objects.create_user("ada", "ada@example.org", "a-long-pass-phrase-42")
         self.assertFalse(is_curator(user))
-        user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+        user.groups.add(curators_group())
         self.assertTrue(is_curator(User.objects.get(pk=user.pk)))
         user.is_active = False
         self.assertFalse(is_curator(user))
@@ -268,4 +274,4 @@ class CreateCuratorCommandTests(TestCase):
         user.refresh_from_db()
         self.assertTrue(is_curator(user))
         self.assertTrue(user.check_password("hal-long-phrase-42"))
-        self.assertEqual(Group.objects.get(name=CURATORS_GROUP).user_set.count(), 1)
+        self.assertEqual(curators_group().user_set.count(), 1)
