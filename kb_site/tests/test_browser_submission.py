@@ -74,7 +74,7 @@ def test_submit_through_the_form_and_approve_as_a_curator(browser_page, world):
 
     # The form: the lookup notices a paper that is already here as the title is typed.
     page.locator(".user-menu summary").click()
-    page.get_by_role("link", name="Submit a paper", exact=True).click()
+    page.get_by_role("link", name="Submit a paper", exact=True).first.click()
     page.wait_for_url("**/papers/submissions/new/")
     page.fill("#id_paper-title", "DeepLocalize: Fault Localization")
     page.wait_for_selector("#new-paper-lookup li")
