@@ -40,7 +40,7 @@ run: data
 ## PYTEST_WORKERS processes (pytest-xdist; each has its own test database; a file's tests stay on one worker).
 PYTEST_WORKERS ?= 2
 test: install-dev
-	$(TEST_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

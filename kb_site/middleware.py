@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.views import defaults
@@ -92,7 +93,11 @@ class RequestLimitsMiddleware:
         if "\x00" in request.path or "%00" in query or "\x00" in query:
             return error_response(request, 400, "bad_request", "The address contains a NUL character (%00).")
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
-            for name, values in request.POST.lists():
+            try:
+                fields = list(request.POST.lists())
+            except MultiPartParserError as error:
+                return error_response(request, 400, "bad_request", f"The form body cannot be read: {error}")
+            for name, values in fields:
                 message = next(filter(None, map(invalid_text, [name, *values])), None)
                 if message:
                     return error_response(request, 400, "invalid_text", f"Field “{name[:100]}”: {message}")

@@ -170,6 +170,21 @@ class RequestSizeLimitTests(TestCase):
         assert response.status_code == 400
         assert response.json()["code"] == "bad_request"
 
+    def test_multipart_body_without_a_boundary_is_400_naming_the_problem(self):
+        # Django's parser raises MultiPartParserError; the middleware answers it in the API's own error shape
+        # (JSON under /api/, the stand-alone page elsewhere), with the security headers, and no traceback logged.
+        url = reverse("api:api-root")
+        response = self.client.generic("POST", url, b"x=1", content_type="multipart/form-data")
+        assert response.status_code == 400
+        assert response.json() == {
+            "detail": "The form body cannot be read: Invalid boundary in multipart: None",
+            "code": "bad_request",
+        }
+        assert "Content-Security-Policy" in response
+        page = self.client.generic("POST", reverse("login"), b"x=1", content_type="multipart/form-data")
+        assert page.status_code == 400
+        assert "The form body cannot be read" in page.content.decode()
+
 
 #
 # Login throttling
