@@ -43,12 +43,15 @@ CSL_ITEMS = {
 
 class KBAutoSchema(AutoSchema):
     def get_auth(self):
-        """Reads open to anyone are documented as such (``{}``: no credentials needed)."""
+        """Security requirements only where a token (or a signed-in session) is needed: an operation anyone may
+        call (public reads, the classifier) has none, so Swagger UI shows its lock only on operations that need
+        credentials. drf-spectacular would list the schemes plus ``{}`` ("or nothing"), and Swagger UI draws a lock
+        for that too."""
         auths = super().get_auth()
         permissions = self.view.get_permissions()
         anonymous_read = any(isinstance(p, DjangoModelPermissionsOrAnonReadOnly) for p in permissions)
-        if anonymous_read and self.method in SAFE_METHODS and {} not in auths:
-            auths.append({})
+        if {} in auths or (anonymous_read and self.method in SAFE_METHODS):
+            return []
         return auths
 
     def _get_format_parameters(self):
@@ -99,7 +102,7 @@ class KBAutoSchema(AutoSchema):
             errors["400"] = ("Invalid query parameter or request body.", bad_request)
         if "requestBody" in operation:
             errors["413"] = ("The request body is over the size limit (kb_site.middleware).", detail)
-        public = {} in operation.get("security", [{}])
+        public = not operation.get("security")  # see get_auth: no requirement means anyone may call it
         challenge = self._challenge()
         if challenge:
             # Invalid credentials are refused even where none are needed: a wrong token on a public read is a 401.
