@@ -79,7 +79,7 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    key: str  # HTML id stem and the name of its CSV export
+    key: str  # HTML id stem and the name of its CSV export (coverage-<key>.csv: the table below)
     title: str
     caption: str
     figure: go.Figure

@@ -8,6 +8,7 @@ urlpatterns = [
     path("faults/", views.fault_list, name="fault-list"),
     path("faults/<str:code>/", views.fault_detail, name="fault-detail"),
     path("coverage/", views.coverage_dashboard, name="dashboard"),
+    path("coverage/<slug:key>.csv", views.dashboard_csv, name="dashboard-csv"),
     path("sources/", views.sources, name="sources"),
     # "new" and "diff" come before <slug:name>/.
     path("snapshots/", views.snapshot_list, name="snapshot-list"),

@@ -7,7 +7,6 @@ gap analysis, snapshots from ``coverage/snapshots.py``."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from numbers import Number
 
 from django import forms
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import SNAPSHOT_PERMISSION
 from challenges.models import ChallengeFault
-from coverage import agreement, charts, coverage, explorer, gap_analysis, releases, snapshots, summaries
+from coverage import agreement, coverage, dashboard, explorer, releases, snapshots, summaries
 from coverage import cache as coverage_cache
 from coverage.charts import FIGURE_LABELS
 from coverage.filtersets import CoverageFaultFilterSet
@@ -297,51 +296,6 @@ def home(request):
     )
 
 
-# A leaf with at least this many practitioner records and no paper is a demand gap (dashboard and explorer).
-DEMAND_GAP_MIN_EVIDENCE = 5
-
-# Each dashboard chart's numbers as CSV, from the API (which computes them with the same coverage functions).
-CSV_ROUTES = {
-    "taxonomy": ("api:coverage-faults", "format=csv"),
-    "gap-map": ("api:coverage-gap-map", "format=csv"),
-    "research-vs-practice": ("api:coverage-faults", "kind=leaf&format=csv"),
-    "papers-per-year": ("api:coverage-papers-per-year", "format=csv"),
-    "status-shares": ("api:coverage-list", "format=csv"),
-}
-
-
-def _csv_url(name: str, query: str) -> str:
-    return f"{reverse(name)}?{query}"
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    charts: list[dict]  # {"chart": charts.Chart, "csv_url": str | None}, in page order
-    demand_gaps: list[gap_analysis.DemandGap]
-    comparisons: list[summaries.ReportedComparison]
-
-
-def _dashboard(data: coverage.CoverageData, summary: summaries.CoverageSummary) -> Dashboard:
-    """The dashboard's five charts with their CSV links, and its demand gaps. 4 queries (reported figures, methods,
-    paper years); the rest comes from ``data``."""
-    comparisons = summaries.reported_comparison(summary)
-    cells = gap_analysis.gap_map(data)
-    gaps_by_category = gap_analysis.demand_gaps_by_category(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE)
-    method_names = {cell.method.code: cell.method.name for cell in cells}
-    chart_list = [
-        charts.taxonomy_sunburst(data),
-        charts.gap_map_chart(cells, gaps_by_category, min_evidence=DEMAND_GAP_MIN_EVIDENCE),
-        charts.research_vs_practice(data),
-        charts.papers_per_year(gap_analysis.papers_per_year_by_method(data), method_names),
-        charts.status_shares(summary, comparisons),
-    ]
-    return Dashboard(
-        charts=[{"chart": chart, "csv_url": _csv_url(*CSV_ROUTES[chart.key])} for chart in chart_list],
-        demand_gaps=gap_analysis.demand_gaps(data, min_evidence=DEMAND_GAP_MIN_EVIDENCE),
-        comparisons=comparisons,
-    )
-
-
 @require_safe
 def coverage_dashboard(request):
     data = coverage.compute()
@@ -352,13 +306,25 @@ def coverage_dashboard(request):
         {
             "summary": summary,
             # Built only if the template renders the charts (not when the cached fragment is used).
-            "dashboard": functools.cache(lambda: _dashboard(data, summary)),
-            "min_evidence": DEMAND_GAP_MIN_EVIDENCE,
+            "dashboard": functools.cache(lambda: dashboard.build(data, summary)),
+            "min_evidence": dashboard.DEMAND_GAP_MIN_EVIDENCE,
             # Charts, tables and demand gaps (hundreds of ms to build and render at scale) are read only from
             # data whose every change bumps the data version: rendered once per version.
             "dashboard_cache": coverage_cache.fragment(version=data.cache_version),
         },
     )
+
+
+@require_safe
+def dashboard_csv(request, key: str):
+    """One dashboard chart's numbers (its table) as a CSV download named after the chart."""
+    data = coverage.compute()
+    chart = dashboard.build(data, summaries.coverage_summary(data)).chart(key)
+    if chart is None:
+        raise Http404("No such chart.")
+    response = HttpResponse(dashboard.chart_csv(chart), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{dashboard.csv_filename(chart)}"'
+    return response
 
 
 @require_safe

@@ -96,10 +96,6 @@ class CoverageAPITests(APITestCase):
         shown = summaries.summary_dict(page.context["summary"], dashboard.comparisons)
         body = self.json(reverse("api:coverage-list"))
         self.assertEqual({k: v for k, v in body.items() if k != "computed_from"}, shown)
-        csv_links = [entry["csv_url"] for entry in dashboard.charts]
-        self.assertIn(reverse("api:coverage-faults") + "?format=csv", csv_links)
-        for link in filter(None, csv_links):
-            self.assertEqual(self.client.get(link, secure=True).status_code, 200, link)
 
     def test_snapshot_and_as_of(self):
         snapshot = snapshots.freeze("before")
@@ -220,7 +216,12 @@ class CoverageAPITests(APITestCase):
         rows = list(csv.reader(io.StringIO(response.content.decode())))
         self.assertEqual(rows[0], serializer_columns(FaultCoverageSerializer()))
         self.assertEqual([row[0] for row in rows[1:]], ["T.1-1", "T-1"])
-        summary = list(csv.reader(io.StringIO(self.get(reverse("api:coverage-list"), format="csv").content.decode())))
+        self.assertEqual(response["Content-Disposition"], 'attachment; filename="coverage-faults.csv"')
+        gap_map = self.get(reverse("api:coverage-gap-map"), format="csv")
+        self.assertEqual(gap_map["Content-Disposition"], 'attachment; filename="coverage-gap-map.csv"')
+        summary_response = self.get(reverse("api:coverage-list"), format="csv")
+        self.assertEqual(summary_response["Content-Disposition"], 'attachment; filename="coverage.csv"')
+        summary = list(csv.reader(io.StringIO(summary_response.content.decode())))
         self.assertIn(["leaves.addressed_pct", "50.0"], summary)
 
     def test_coverage_queries_do_not_grow_with_data(self):

@@ -82,6 +82,16 @@ def serializer_columns(serializer: serializers.BaseSerializer, prefix: str = "")
     return columns
 
 
+def csv_filename(view) -> str:
+    """A list's CSV is named after its resource (``paper.csv``), an extra action's after both
+    (``coverage-gap-map.csv``), so two downloads from one resource do not share a name."""
+    name = getattr(view, "basename", None) or "export"
+    action = getattr(view, "action", None)
+    if action and action not in ("list", "retrieve"):
+        name += "-" + action.replace("_", "-")
+    return f"{name}.csv"
+
+
 class CSVRenderer(BaseRenderer):
     """A list as one row per item (header from the serializer); a single object as ``field,value`` rows."""
 
@@ -110,8 +120,7 @@ class CSVRenderer(BaseRenderer):
         response = renderer_context.get("response")
         view = renderer_context.get("view")
         if response is not None and view is not None and response.status_code == 200:
-            name = getattr(view, "basename", None) or "export"
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            response["Content-Disposition"] = f'attachment; filename="{csv_filename(view)}"'
         return buffer.getvalue().encode(self.charset)
 
     @staticmethod
