@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import SNAPSHOT_PERMISSION
-from challenges.models import ChallengeFault
+from challenges.models import Challenge, ChallengeFault
 from coverage import agreement, coverage, dashboard, explorer, releases, snapshots, summaries
 from coverage import cache as coverage_cache
 from coverage.charts import FIGURE_LABELS
@@ -213,6 +213,14 @@ def fault_list(request):
 EVIDENCE_LIMIT = 200  # records listed on a fault page before "see all"
 
 
+def _challenge_groups(links) -> list[tuple[Challenge, list[ChallengeFault]]]:
+    """Challenge links as one entry per challenge (in the links' order) with the faults it is linked through."""
+    groups: dict[int, tuple[Challenge, list[ChallengeFault]]] = {}
+    for link in links:
+        groups.setdefault(link.challenge_id, (link.challenge, []))[1].append(link)
+    return list(groups.values())
+
+
 @require_safe
 def fault_detail(request, code: str):
     fault = get_object_or_404(Fault.objects.for_detail(), code=code)
@@ -246,10 +254,10 @@ def fault_detail(request, code: str):
         "history": fault_history(fault),
         "pending_adjudication": agreement.pending_adjudication_leaves(data).get(fault.pk, []),
         "citation": formats(fault_csl(fault, request.build_absolute_uri(fault.get_absolute_url()))),
-        "challenge_links": list(
+        "challenge_groups": _challenge_groups(
             ChallengeFault.objects.filter(fault_id__in=subtree)
             .select_related("challenge", "fault")
-            .order_by("challenge__status")
+            .order_by("challenge__status", "challenge__position", "challenge__name", "fault__position")
         ),
     }
     return render(request, "taxonomy/fault_detail.html", context)

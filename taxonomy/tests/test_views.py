@@ -4,6 +4,8 @@ from html.parser import HTMLParser
 
 from django.urls import reverse
 
+from challenges.models import ChallengeFault
+from challenges.tests.factories import make_challenge
 from coverage import coverage
 from kb_site.test import KBTestCase
 from kb_site.tests.world import grow
@@ -210,7 +212,36 @@ class FaultDetailTests(KBTestCase):
     def test_related_challenges_are_listed(self):
         response = self.get(self.memory_leak)
         self.assertContains(response, f'href="{self.challenge.get_absolute_url()}"')
-        self.assertEqual(len(response.context["challenge_links"]), 1)
+        self.assertEqual(
+            response.context["challenge_groups"], [(self.challenge, list(self.challenge.fault_links.all()))]
+        )
+
+    def test_a_category_lists_each_related_challenge_once_with_its_faults(self):
+        # The world's challenge is linked to memory-leak; link it to uncovered and to the root too, and add a
+        # second challenge on uncovered alone: the root page names two challenges, linked through 3 and 1 faults.
+        ChallengeFault.objects.create(challenge=self.challenge, fault=self.uncovered, rationale="also here")
+        ChallengeFault.objects.create(challenge=self.challenge, fault=self.root, rationale="in general")
+        other = make_challenge("slow-training", name="Slow training", faults=[self.uncovered])
+        response = self.get(self.root)
+        groups = [
+            (challenge.slug, [link.fault.code for link in links])
+            for challenge, links in response.context["challenge_groups"]
+        ]
+        self.assertEqual(sorted(groups), [("hard-to-use-framework", ["T", "T.1-1", "T-1"]), ("slow-training", ["T-1"])])
+        html = response.content.decode()
+        self.assertEqual(html.count(f'href="{self.challenge.get_absolute_url()}"'), 1)
+        self.assertEqual(html.count(f'href="{other.get_absolute_url()}"'), 1)
+        self.assertIn('Related challenges <span class="muted">(2)</span>', html)
+        self.assertIn("<summary>Linked to 3 faults here</summary>", html)
+        self.assertIn("<summary>Linked to 1 fault here</summary>", html)
+
+    def test_a_category_page_shows_its_children_before_mappings_and_evidence(self):
+        html = self.get(self.memory).content.decode()
+        order = [
+            html.index(f'id="{section}-title"')
+            for section in ("status", "children", "category-research", "below", "evidence", "challenges")
+        ]
+        self.assertEqual(order, sorted(order))
 
     def test_status_and_counts_agree_with_coverage(self):
         grow(self, 2)
