@@ -16,11 +16,15 @@ class _FaultFilters(django_filters.FilterSet):
         field_name="fault", lookup_expr="isnull", label="Unclassified (no fault)"
     )
 
+    def __init__(self, *args, coverage_data=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.coverage_data = coverage_data  # the live coverage a page already reads (default: read it here)
+
     def filter_ancestor(self, queryset, name, value):
         return queryset.filter(fault_id__in=subtree_ids(value))
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(fault_id__in=fault_ids_with_status(value))
+        return queryset.filter(fault_id__in=fault_ids_with_status(value, self.coverage_data))
 
 
 class ArtifactFilterSet(_FaultFilters):

@@ -6,7 +6,8 @@ from django_filters.views import FilterView
 from challenges.filtersets import ArtifactFilterSet, ChallengeFilterSet, InterviewMentionFilterSet
 from challenges.models import Artifact, Challenge, Interview, InterviewMention
 from challenges.transcripts import transcript_lines
-from coverage import coverage, summaries
+from coverage import summaries
+from coverage.live import live
 from kb_site.ui import CappedPaginator, label_choices
 
 
@@ -17,17 +18,21 @@ class CoverageListMixin:
     paginator_class = CappedPaginator  # counts stop at 10,000 rows (a heavy fault holds ~170,000 at scale 100)
 
     def get_filterset(self, filterset_class):
-        self.coverage = coverage.compute()
+        self.coverage = live()  # read piece by piece: the form's labels, this page's rows, the summary
         filterset = super().get_filterset(filterset_class)
-        label_choices(filterset.form, tree=self.coverage.tree)
+        label_choices(filterset.form, fault_choices=self.coverage.outline.options)
         return filterset
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "coverage_data": self.coverage}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows = {row.fault.pk: row for row in self.coverage.rows}
-        for item in context["object_list"]:
+        items = list(context["object_list"])
+        rows = self.coverage.rows(item.fault_id for item in items if item.fault_id)
+        for item in items:
             item.fault_row = rows.get(item.fault_id)
-        context["summary"] = summaries.coverage_summary(self.coverage)
+        context["summary"] = self.coverage.summary()
         return context
 
 
@@ -57,10 +62,11 @@ class ArtifactDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.object.fault_id:
-            data = coverage.compute()
-            node = data.tree.by_id[self.object.fault_id]
-            context["fault_row"] = data.row(node.fault.code)
-            context["ancestors"] = [data.row(a.fault.code) for a in node.ancestors]
+            data = live()
+            code = self.object.fault.code
+            rows = data.rows_by_code([*(node.code for node in data.outline.ancestors(code)), code])
+            context["fault_row"] = rows[-1]
+            context["ancestors"] = rows[:-1]
         return context
 
 
@@ -101,15 +107,15 @@ class ChallengeListView(FilterView):
         return Challenge.objects.for_list()
 
     def get_filterset(self, filterset_class):
-        self.coverage = coverage.compute()
+        self.coverage = live()
         filterset = super().get_filterset(filterset_class)
-        label_choices(filterset.form, tree=self.coverage.tree)
+        label_choices(filterset.form, fault_choices=self.coverage.outline.options)
         return filterset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         challenges = list(context["object_list"])
-        rows = {row.fault.pk: row for row in self.coverage.rows}
+        rows = self.coverage.rows(link.fault_id for c in challenges for link in c.fault_links.all())
         for challenge in challenges:
             for link in challenge.fault_links.all():
                 link.row = rows.get(link.fault_id)
@@ -128,9 +134,9 @@ class ChallengeDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        data = coverage.compute()
         links = list(self.object.fault_links.all())
-        context["fault_links"] = [(link, data.row(link.fault.code)) for link in links]
+        rows = live().rows(link.fault_id for link in links)
+        context["fault_links"] = [(link, rows[link.fault_id]) for link in links]
         context["catalogue"] = summaries.challenge_catalogue()
         passages = sorted(self.object.passages.all(), key=lambda p: (p.interview.number, p.first_line))
         context["passages"] = passages

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
@@ -37,6 +38,9 @@ from coverage.models import Snapshot
 from papers.models import Adjudication, CodedMapping, Coding
 from taxonomy.models import Fault, Strength
 from taxonomy.tree import Tree, build_tree
+
+if TYPE_CHECKING:
+    from coverage.live import LiveCoverage
 
 STRENGTHS = (Strength.EXPLICIT.value, Strength.PARTIAL.value)
 
@@ -359,15 +363,15 @@ def agreement(
     )
 
 
-def pending_adjudication_leaves(data: CoverageData) -> dict[int, list[LeafDependence]]:
+def pending_adjudication_leaves(live: LiveCoverage) -> dict[int, list[LeafDependence]]:
     """Leaf id -> how its live status depends on a pending adjudication (the explorer's and fault page's marks).
 
-    ``data`` is the live coverage the page shows. 1 query without codings, 4 with; none while the data has not
-    changed when the coverage cache is on.
+    ``live`` is the live coverage the page shows (its whole computation is read only to build the marks). 1 query
+    without codings, 4 with; none while the data has not changed when the coverage cache is on.
     """
 
     def build() -> dict[int, list[LeafDependence]]:
-        return agreement(adjudication="pending", data=data).pending_leaves
+        return agreement(adjudication="pending", data=live.data).pending_leaves
 
     return coverage_cache.cached("agreement-pending", build) if coverage_cache.enabled() else build()
 

@@ -103,10 +103,25 @@ def cached(name: str, build: Callable[[], T], *, version: str | None = None) -> 
         return build()
     try:
         version = version or data_version()
-        return cache.get_or_set(f"{_namespace()}:coverage:{version}:{name}", build, timeout=TIMEOUT)
+        return cache.get_or_set(_key(version, name), build, timeout=TIMEOUT)
     except Exception:
         log.exception("coverage cache unreachable; computing without it")
         return build()
+
+
+def _key(version: str, name: str) -> str:
+    return f"{_namespace()}:coverage:{version}:{name}"
+
+
+def get_many(names: list[str], version: str) -> dict[str, object]:
+    """The entries of ``names`` stored for the data ``version`` (one cache round trip); missing ones are absent."""
+    keys = {_key(version, name): name for name in names}
+    return {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
+
+
+def set_many(entries: dict[str, object], version: str) -> None:
+    """Store ``entries`` (name -> value) for the data ``version`` in one cache round trip."""
+    cache.set_many({_key(version, name): value for name, value in entries.items()}, timeout=TIMEOUT)
 
 
 def versioned(name: str, build: Callable[[], T]) -> tuple[str | None, T]:

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from challenges.models import Artifact, InterviewMention
 from coverage import coverage
+from coverage.live import LiveCoverage, live
 from coverage.models import Snapshot
 from papers.filtersets import CodingFilterSet
 from taxonomy.filtersets import FaultCodeFilter, FaultFilterSet
@@ -19,9 +20,12 @@ from taxonomy.models import Fault
 STATUS_CHOICES = [(s.value, s.label) for s in coverage.Status]
 
 
-def fault_ids_with_status(status: str, data: coverage.CoverageData | None = None) -> list[int]:
+def fault_ids_with_status(status: str, data: coverage.CoverageData | LiveCoverage | None = None) -> list[int]:
     """Leaf ids whose computed coverage status (in ``data``, the live coverage by default) is ``status``."""
-    return [row.fault.pk for row in (data or coverage.compute()).rows if row.status == status]
+    source = data if data is not None else live()
+    if isinstance(source, LiveCoverage):
+        return source.outline.ids_with_status(status)  # the live statuses alone, not every row
+    return [row.fault.pk for row in source.rows if row.status == status]
 
 
 class CoverageFaultFilterSet(FaultFilterSet):
@@ -43,7 +47,7 @@ class CoverageFaultFilterSet(FaultFilterSet):
     class Meta(FaultFilterSet.Meta):
         fields = [*FaultFilterSet.Meta.fields, "status", "evidence"]
 
-    def __init__(self, *args, coverage_data: coverage.CoverageData | None = None, **kwargs):
+    def __init__(self, *args, coverage_data: coverage.CoverageData | LiveCoverage | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.coverage_data = coverage_data
 

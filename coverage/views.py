@@ -23,6 +23,7 @@ from accounts.roles import SNAPSHOT_PERMISSION
 from challenges.models import Challenge, ChallengeFault
 from coverage import agreement, coverage, dashboard, explorer, releases, snapshots, summaries
 from coverage import cache as coverage_cache
+from coverage import live as coverage_live
 from coverage.charts import FIGURE_LABELS
 from coverage.filtersets import CoverageFaultFilterSet
 from coverage.forms import ReleaseForm
@@ -179,10 +180,10 @@ def snapshot_diff(request):
 
 @require_safe
 def fault_list(request):
-    data = coverage.compute()
-    filterset = CoverageFaultFilterSet(request.GET or None, queryset=Fault.objects.all(), coverage_data=data)
+    live = coverage_live.live()
+    filterset = CoverageFaultFilterSet(request.GET or None, queryset=Fault.objects.all(), coverage_data=live)
     # API-only parameters (database ids) are left out of the page's form, so its URLs carry one per concept.
-    label_choices(filterset.form, tree=data.tree, hidden=["parent_id"])
+    label_choices(filterset.form, fault_choices=live.outline.options, hidden=["parent_id"])
     sort = request.GET.get("sort", "tree")
     sort = sort if sort in explorer.SORTS else "tree"
     matched = None
@@ -199,13 +200,13 @@ def fault_list(request):
             "sorts": explorer.SORTS,
             "sort_label": explorer.SORTS[sort],
             # Built only if the template renders the tree (not when the cached fragment is used).
-            "rows": functools.cache(lambda: explorer.explorer_rows(data, matched, sort)),
+            "rows": functools.cache(lambda: explorer.explorer_rows(live.data, matched, sort)),
             "matched_count": len(matched) if matched is not None else None,
-            "summary": summaries.coverage_summary(data),
-            "pending_leaves": agreement.pending_adjudication_leaves(data),
+            "summary": live.summary(),
+            "pending_leaves": agreement.pending_adjudication_leaves(live),
             # The unfiltered tree (about 1 MB of HTML at the benchmark's 1,000 faults) is rendered once per data
             # version; filtered views are smaller and their query strings unbounded, so they are not stored.
-            "tree_cache": coverage_cache.fragment(enabled_here=not request.GET, version=data.cache_version),
+            "tree_cache": coverage_cache.fragment(enabled_here=not request.GET, version=live.version),
         },
     )
 
@@ -224,22 +225,22 @@ def _challenge_groups(links) -> list[tuple[Challenge, list[ChallengeFault]]]:
 @require_safe
 def fault_detail(request, code: str):
     fault = get_object_or_404(Fault.objects.for_detail(), code=code)
-    data = coverage.compute()
-    try:
-        node = data.tree.node(code)
-    except KeyError as exc:  # created between the two queries
-        raise Http404 from exc
-    row = data.row(code)
-    ancestors = node.ancestors
-    subtree = node.descendant_ids()
-    ancestor_ids = [a.fault.pk for a in ancestors]
+    live = coverage_live.live()
+    outline = live.outline  # the tree's shape and statuses; the rows shown are read one by one
+    if code not in outline.by_code:  # created between the two reads
+        raise Http404
+    ancestor_ids = [node.pk for node in outline.ancestors(code)]
+    subtree = [node.pk for node in outline.subtree(code)]
+    child_ids = [node.pk for node in outline.children(code)]
+    rows = live.rows([fault.pk, *ancestor_ids, *child_ids])
+    row = rows[fault.pk]
     mappings = list(FaultMapping.objects.for_list().filter(fault_id__in=subtree + ancestor_ids).select_related("fault"))
     direct = [m for m in mappings if m.fault_id == fault.pk]
     context = {
         "fault": fault,
         "row": row,
-        "ancestors": [data.row(a.fault.code) for a in ancestors],
-        "children": [data.row(child.fault.code) for child in node.children],
+        "ancestors": [rows[pk] for pk in ancestor_ids],
+        "children": [rows[pk] for pk in child_ids],
         "explicit_mappings": [m for m in direct if m.strength == "explicit"],
         "partial_mappings": [m for m in direct if m.strength == "partial"],
         "direct_mappings": direct,
@@ -252,7 +253,7 @@ def fault_detail(request, code: str):
         "mention_total": row.evidence.interviews,
         "evidence_limit": EVIDENCE_LIMIT,
         "history": fault_history(fault),
-        "pending_adjudication": agreement.pending_adjudication_leaves(data).get(fault.pk, []),
+        "pending_adjudication": agreement.pending_adjudication_leaves(live).get(fault.pk, []),
         "citation": formats(fault_csl(fault, request.build_absolute_uri(fault.get_absolute_url()))),
         "challenge_groups": _challenge_groups(
             ChallengeFault.objects.filter(fault_id__in=subtree)
@@ -270,8 +271,7 @@ def fault_detail(request, code: str):
 
 @require_safe
 def home(request):
-    data = coverage.compute()
-    summary = summaries.coverage_summary(data)
+    summary = coverage_live.live().summary()
     headline = [
         {
             "comparison": c,
@@ -306,19 +306,19 @@ def home(request):
 
 @require_safe
 def coverage_dashboard(request):
-    data = coverage.compute()
-    summary = summaries.coverage_summary(data)
+    live = coverage_live.live()
+    summary = live.summary()
     return render(
         request,
         "coverage/dashboard.html",
         {
             "summary": summary,
             # Built only if the template renders the charts (not when the cached fragment is used).
-            "dashboard": functools.cache(lambda: dashboard.build(data, summary)),
+            "dashboard": functools.cache(lambda: dashboard.build(live.data, summary)),
             "min_evidence": dashboard.DEMAND_GAP_MIN_EVIDENCE,
             # Charts, tables and demand gaps (hundreds of ms to build and render at scale) are read only from
             # data whose every change bumps the data version: rendered once per version.
-            "dashboard_cache": coverage_cache.fragment(version=data.cache_version),
+            "dashboard_cache": coverage_cache.fragment(version=live.version),
         },
     )
 
@@ -337,8 +337,7 @@ def dashboard_csv(request, key: str):
 
 @require_safe
 def sources(request):
-    data = coverage.compute()
-    summary = summaries.coverage_summary(data)
+    summary = coverage_live.live().summary()
     return render(
         request,
         "coverage/sources.html",

@@ -48,13 +48,15 @@ def label_choices(
     form: forms.Form,
     *,
     tree: Tree | None = None,
+    fault_choices: list[tuple[str, str]] | None = None,
     methods: Iterable[Method] | None = None,
     hidden: Iterable[str] = (),
 ) -> None:
     """Make a filter form ready for a page without changing what it accepts.
 
     Fault and method selects get labels from data already loaded (a ModelChoiceField would otherwise query its
-    whole table each time the template renders it; fault options are indented by depth); "---------" becomes
+    whole table each time the template renders it; fault options are indented by depth, from ``tree`` or given
+    ready as ``fault_choices``, i.e. ``fault_options(tree)``); "---------" becomes
     "Any"; the ``hidden`` fields (database ids, meant for API clients) are left out of the page's form, so its
     URLs carry one parameter per concept (the API keeps them).
     """
@@ -73,10 +75,11 @@ def label_choices(
         if not isinstance(field, forms.ModelChoiceField):
             continue
         model = field.queryset.model
-        if model is Fault and tree is not None:
+        if model is Fault and (tree is not None or fault_choices is not None):
             if type(field.widget) is forms.Select:
                 field.widget = FaultSelect(attrs=field.widget.attrs)
-            field.widget.choices = [("", "Any fault"), *fault_options(tree)]
+            options = fault_choices if fault_choices is not None else fault_options(tree)
+            field.widget.choices = [("", "Any fault"), *options]
         elif model is Method and method_list is not None:
             field.widget.choices = [("", "Any method"), *method_options(method_list)]
 
