@@ -197,7 +197,8 @@ class RISRenderer(BaseRenderer):
             # An error (404, 400): RIS has no comment syntax, so the message goes out as "key: value" lines.
             messages = _flatten_all(data) if isinstance(data, dict | list) else {"detail": data}
             return "".join(f"{key}: {value}\n" for key, value in messages.items()).encode(self.charset)
-        return to_ris(items).encode(self.charset)
+        # No record at all is one empty line: DRF drops the Content-Type header of an empty body.
+        return (to_ris(items) or "\n").encode(self.charset)
 
 
 class CSLJSONRenderer(BaseRenderer):

@@ -62,6 +62,13 @@ class PaperCitationTests(KBTestCase):
         self.assertEqual([r["id"] for r in records], ["alpha", "beta", "gamma"])
         self.assertEqual([r["type_of_reference"] for r in records], ["GEN", "GEN", "CPAPER"])
 
+    def test_ris_of_an_empty_list_is_an_empty_ris_file_with_its_media_type(self):
+        # Found by the CI fuzz: an empty body made DRF drop the Content-Type header of a 200.
+        response = self.client.get(reverse("api:paper-list"), {"format": "ris", "year_min": 2100})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/x-research-info-systems; charset=utf-8")
+        self.assertEqual(rispy.loads(response.content.decode()), [])
+
     def test_csljson_renders_with_citeproc(self):
         response = self.client.get(reverse("api:paper-detail", args=["gamma"]), {"format": "csljson"})
         self.assertEqual(response["Content-Type"], "application/vnd.citationstyles.csl+json; charset=utf-8")
