@@ -12,7 +12,7 @@ from numbers import Number
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Count, Min
+from django.db.models import Case, CharField, Count, Min, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -212,6 +212,7 @@ def fault_list(request):
 
 
 EVIDENCE_LIMIT = 200  # records listed on a fault page before "see all"
+MAPPING_LIMIT = 100  # mappings listed per section of a fault page before "see all"
 
 
 def _challenge_groups(links) -> list[tuple[Challenge, list[ChallengeFault]]]:
@@ -234,8 +235,17 @@ def fault_detail(request, code: str):
     child_ids = [node.pk for node in outline.children(code)]
     rows = live.rows([fault.pk, *ancestor_ids, *child_ids])
     row = rows[fault.pk]
-    mappings = list(FaultMapping.objects.for_list().filter(fault_id__in=subtree + ancestor_ids).select_related("fault"))
-    direct = [m for m in mappings if m.fault_id == fault.pk]
+    # Each list capped (a top category holds a fifth of all mappings below it: ~10,000 at scale 100), in one query.
+    group = Case(
+        When(fault_id=fault.pk, then=Value("direct")),
+        When(fault_id__in=ancestor_ids, then=Value("above")),
+        default=Value("below"),
+        output_field=CharField(),
+    )
+    shown = FaultMapping.objects.for_list().filter(fault_id__in=subtree + ancestor_ids)
+    mappings = list(shown.first_per_group(group, MAPPING_LIMIT))
+    groups = {name: [m for m in mappings if m.group == name] for name in ("direct", "above", "below")}
+    direct = groups["direct"]
     context = {
         "fault": fault,
         "row": row,
@@ -244,8 +254,10 @@ def fault_detail(request, code: str):
         "explicit_mappings": [m for m in direct if m.strength == "explicit"],
         "partial_mappings": [m for m in direct if m.strength == "partial"],
         "direct_mappings": direct,
-        "above_mappings": [m for m in mappings if m.fault_id in ancestor_ids],
-        "below_mappings": [m for m in mappings if m.fault_id in subtree and m.fault_id != fault.pk],
+        "above_mappings": groups["above"],
+        "below_mappings": groups["below"],
+        "mapping_totals": {name: items[0].group_total if items else 0 for name, items in groups.items()},
+        "mapping_limit": MAPPING_LIMIT,
         # Capped: at scale one leaf can hold hundreds of thousands of records; the lists link to all of them.
         "artifacts": list(fault.artifacts.for_list()[:EVIDENCE_LIMIT]),
         "artifact_total": row.evidence.github + row.evidence.stackoverflow,

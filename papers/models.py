@@ -4,7 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -277,6 +278,20 @@ class FaultMappingQuerySet(models.QuerySet):
             .select_related("paper", "fault")
             .prefetch_related(Prefetch("methods", Method.objects.only("code", "name", "parent_id")))
             .order_by("fault__position", "paper__title")
+        )
+
+    def first_per_group(self, group: models.Expression, limit: int) -> "FaultMappingQuerySet":
+        """The first ``limit`` mappings of each ``group`` (an expression over the row) in list order, each annotated
+        with ``group`` and ``group_total`` (the group's full size): one query whatever the groups' sizes."""
+        order = [F("fault__position").asc(), F("paper__title").asc(), F("pk").asc()]
+        return (
+            self.annotate(
+                group=group,
+                rank=Window(RowNumber(), partition_by=[group], order_by=order),
+                group_total=Window(Count("pk"), partition_by=[group]),
+            )
+            .filter(rank__lte=limit)
+            .order_by(*order)
         )
 
 

@@ -1,12 +1,14 @@
 import json
 import re
 from html.parser import HTMLParser
+from unittest import mock
 
 from django.urls import reverse
 
 from challenges.models import ChallengeFault
 from challenges.tests.factories import make_challenge
 from coverage import coverage
+from coverage import views as coverage_views
 from kb_site.test import KBTestCase
 from kb_site.tests.world import grow
 from papers.tests.factories import make_mapping, make_paper
@@ -188,6 +190,19 @@ class FaultDetailTests(KBTestCase):
         self.assertContains(response, "Research on this category as a whole")
         self.assertEqual([row.code for row in response.context["children"]], ["T.1-1"])
         self.assertContains(response, '<tr data-code="T.1-1">')
+
+    def test_a_category_page_lists_the_first_mappings_below_and_counts_them_all(self):
+        gamma, delta = make_paper("gamma", title="Gamma"), make_paper("delta", title="Delta")
+        make_mapping(gamma, self.memory_leak)
+        make_mapping(delta, self.memory_leak, strength="partial")
+        with mock.patch.object(coverage_views, "MAPPING_LIMIT", 2):
+            response = self.get(self.root)
+        # Below the root, in tree order then by title: beta (on Memory), then alpha, delta, gamma (on the leaf).
+        self.assertEqual([m.paper.key for m in response.context["below_mappings"]], ["beta", "alpha"])
+        self.assertEqual(response.context["mapping_totals"], {"direct": 0, "above": 0, "below": 4})
+        self.assertContains(response, 'Mappings to faults below this category <span class="muted">(4)</span>')
+        see_all = f'<a href="{reverse("papers:paper-list")}?ancestor=T">'
+        self.assertContains(response, f"Showing the first 2 of 4:\n  {see_all}")
 
     def test_unaddressed_leaf_says_why(self):
         make_mapping(make_paper("gamma", title="Gamma pending"), self.uncovered, status=ReviewStatus.PENDING)
