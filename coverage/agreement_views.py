@@ -13,6 +13,7 @@ from accounts.roles import curator_required
 from coverage import agreement as agreement_engine
 from coverage.filtersets import AgreementFilterSet
 from papers import adjudication
+from papers.blind import HIDDEN, blind_paper_ids, visible_papers
 from papers.coding_forms import AdjudicationReasonForm, CodingNoteForm, coded_formset
 from papers.forms import Vocabulary
 from papers.models import Coding, FaultMapping, Paper
@@ -26,7 +27,8 @@ from taxonomy.models import ReviewStatus
 
 def agreement(request):
     """The agreement figures (``coverage/agreement.py``), with the filters of ``/api/agreement/``."""
-    filterset = AgreementFilterSet(request.GET or None, Coding.objects.all())
+    # The papers the user codes blind are left out, all their samples (papers.blind).
+    filterset = AgreementFilterSet(request.GET or None, visible_papers(Coding.objects.all(), request))
     report = None
     if filterset.is_bound and not filterset.is_valid():
         status = 400
@@ -34,14 +36,15 @@ def agreement(request):
         status = 200
         options = filterset.engine_options() if filterset.is_bound else {}
         report = agreement_engine.agreement(filterset.qs, **options)
-    return render(request, "coverage/agreement.html", {"filter": filterset, "report": report}, status=status)
+    context = {"filter": filterset, "report": report, "blind": bool(blind_paper_ids(request))}
+    return render(request, "coverage/agreement.html", context, status=status)
 
 
 @curator_required
 def agreement_queue(request):
     """What curators have to do: blind second codings to make, double-coded papers to adjudicate."""
     open_codings = (
-        Coding.objects.filter(submitted_at__isnull=True).select_related("paper", "requested_by").order_by("pk")
+        Coding.objects.filter(submitted_at__isnull=True).select_related("paper", "requested_by", "user").order_by("pk")
     )
     pending = adjudication.pending_pairs()
     return render(request, "coverage/agreement_queue.html", {"open_codings": open_codings, "pending": pending})
@@ -60,6 +63,20 @@ def coding_request(request, key):
     return redirect("coverage:agreement-queue")
 
 
+@require_POST
+@curator_required
+def coding_start(request, uid):
+    """ "Code it blind": the open coding becomes the user's; the paper's mappings are hidden from them until they
+    submit (``papers.blind``)."""
+    coding = get_object_or_404(Coding.objects.select_related("paper"), uid=uid)
+    try:
+        adjudication.start_coding(coding, request.user)
+    except adjudication.CodingNotAllowed as exc:
+        messages.error(request, str(exc))
+        return redirect("coverage:agreement-queue")
+    return redirect("coverage:coding-create", uid=coding.uid)
+
+
 @curator_required
 def coding_create(request, uid):
     """A blind second coding: the paper, never its first coding or its mappings."""
@@ -67,6 +84,9 @@ def coding_create(request, uid):
     conflict = adjudication.coding_conflict(request.user, coding)
     if conflict:
         messages.error(request, conflict)
+        return redirect("coverage:agreement-queue")
+    if coding.user_id != request.user.pk:
+        messages.info(request, "Start the coding with “Code it blind”: the paper's mappings are hidden from you then.")
         return redirect("coverage:agreement-queue")
     vocabulary = Vocabulary.load()
     formset = coded_formset(request.POST or None, vocabulary=vocabulary)
@@ -110,6 +130,9 @@ def adjudication_create(request, uid):
     if not pairs:
         raise Http404("This paper has not been coded twice in this sample yet.")
     pair = pairs[0]
+    if paper.pk in blind_paper_ids(request):
+        messages.error(request, f"You are coding this paper blind: its codings are {HIDDEN} (submit yours first).")
+        return redirect("coverage:agreement-queue")
     if pair.adjudicated:
         messages.info(request, "This double coding has been adjudicated already.")
         return redirect(paper)

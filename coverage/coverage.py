@@ -215,6 +215,31 @@ def leaf_status(explicit: int, partial: int) -> Status:
     return Status.UNADDRESSED
 
 
+# What ``leaf_row_from`` needs, as one aggregate over a leaf's approved mappings.
+LEAF_COUNTS = {
+    "explicit": Count("pk", filter=Q(strength=Strength.EXPLICIT)),
+    "partial": Count("pk", filter=Q(strength=Strength.PARTIAL)),
+    "papers": Count("paper", distinct=True),
+}
+
+
+def leaf_row_from(row: FaultCoverage, *, explicit: int, partial: int, papers: int) -> FaultCoverage:
+    """A leaf's row as the given counts of approved mappings to it make it (``LEAF_COUNTS``; what a blind coder
+    sees, ``papers.blind``: a status that only a hidden paper's mapping explains would tell them that mapping)."""
+    status = leaf_status(explicit, partial)
+    return dataclasses.replace(
+        row,
+        status=status,
+        explicit=explicit,
+        partial=partial,
+        papers=papers,
+        papers_subtree=papers,
+        leaves_addressed=int(status == Status.ADDRESSED),
+        leaves_partial=int(status == Status.PARTIAL),
+        leaves_unaddressed=int(status == Status.UNADDRESSED),
+    )
+
+
 def _evidence_by_fault() -> tuple[dict[int, EvidenceCounts], dict[str, int]]:
     """Evidence per fault id, and unclassified counts per source: two grouped queries.
 

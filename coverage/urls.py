@@ -18,6 +18,7 @@ urlpatterns = [
     path("agreement/", agreement_views.agreement, name="agreement"),
     path("agreement/queue/", agreement_views.agreement_queue, name="agreement-queue"),
     path("agreement/request/<slug:key>/", agreement_views.coding_request, name="coding-request"),
+    path("agreement/codings/<uuid:uid>/start/", agreement_views.coding_start, name="coding-start"),
     path("agreement/codings/<uuid:uid>/code/", agreement_views.coding_create, name="coding-create"),
     path("agreement/codings/<uuid:uid>/adjudicate/", agreement_views.adjudication_create, name="adjudication-create"),
     # Releases: "new", "latest" and "feed" come before <version>/ (ReleaseForm refuses them as versions).

@@ -33,6 +33,7 @@ from coverage.release_files import release_csl
 from datasets import seed
 from kb_site.citations import KB_NAME, formats
 from kb_site.ui import label_choices
+from papers.blind import HIDDEN, blind_paper_ids, visible_papers
 from papers.history import fault_history
 from papers.models import FaultMapping
 from taxonomy.citations import fault_csl
@@ -242,10 +243,15 @@ def fault_detail(request, code: str):
         default=Value("below"),
         output_field=CharField(),
     )
-    shown = FaultMapping.objects.for_list().filter(fault_id__in=subtree + ancestor_ids)
+    # The papers the user codes blind are left out of the lists, the history and the pending adjudications, and a
+    # leaf's status is that of its visible mappings (one more query, for a blind coder only).
+    blind = blind_paper_ids(request)
+    shown = visible_papers(FaultMapping.objects.for_list(), request).filter(fault_id__in=subtree + ancestor_ids)
     mappings = list(shown.first_per_group(group, MAPPING_LIMIT))
     groups = {name: [m for m in mappings if m.group == name] for name in ("direct", "above", "below")}
     direct = groups["direct"]
+    if blind and row.is_leaf:
+        row = coverage.leaf_row_from(row, **shown.filter(fault_id=fault.pk).aggregate(**coverage.LEAF_COUNTS))
     context = {
         "fault": fault,
         "row": row,
@@ -264,8 +270,12 @@ def fault_detail(request, code: str):
         "mentions": list(fault.interview_mentions.for_list()[:EVIDENCE_LIMIT]),
         "mention_total": row.evidence.interviews,
         "evidence_limit": EVIDENCE_LIMIT,
-        "history": fault_history(fault),
-        "pending_adjudication": agreement.pending_adjudication_leaves(live).get(fault.pk, []),
+        "history": fault_history(fault, hidden_papers=blind),
+        "pending_adjudication": [
+            d for d in agreement.pending_adjudication_leaves(live).get(fault.pk, []) if d.pair.paper.pk not in blind
+        ],
+        "blind": bool(blind),
+        "hidden": HIDDEN,
         "citation": formats(fault_csl(fault, request.build_absolute_uri(fault.get_absolute_url()))),
         "challenge_groups": _challenge_groups(
             ChallengeFault.objects.filter(fault_id__in=subtree)

@@ -39,12 +39,14 @@ import itertools
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from papers.models import Coding, Paper
 
 FORMAT = "kb-dataset"
 SCHEMA_VERSION = 1
@@ -64,10 +66,27 @@ IDENTITY_OVERRIDES: dict[str, tuple[str, ...]] = {
     "auth.user": ("username",),
 }
 
-# What the public export leaves out of the rows it includes.
-PUBLIC_ROWS: dict[str, Q] = {
-    "papers.paper": Q(status="approved"),
-    "papers.faultmapping": Q(status="approved", paper__status="approved"),
+
+def _public_codings():
+    # Submitted codings of public papers, none hidden: a first coding stays out while its blind second is open.
+    return Coding.objects.visible().filter(paper__status="approved").values("pk")
+
+
+# What the public export leaves out of the rows it includes (functions: some rows follow the models' own rules).
+PUBLIC_ROWS: dict[str, Callable[[], Q]] = {
+    "papers.paper": lambda: Q(status="approved"),
+    "papers.faultmapping": lambda: Q(status="approved", paper__status="approved"),
+    "papers.coding": lambda: Q(pk__in=_public_codings()),
+    "papers.codedmapping": lambda: Q(coding__in=_public_codings()),
+    "papers.adjudication": lambda: Q(paper__status="approved"),
+}
+
+# The rows of a paper whose mappings a reader may not see (``papers.blind``): how each table leads to the paper.
+PAPER_ROWS: dict[str, str] = {
+    "papers.faultmapping": "paper",
+    "papers.coding": "paper",
+    "papers.codedmapping": "coding__paper",
+    "papers.adjudication": "paper",
 }
 
 
@@ -269,14 +288,26 @@ def _header(scope: str) -> dict:
     }
 
 
-def _rows(model: type[models.Model], scope: str, keys: Keys, chosen_labels: set[str], queryset=None) -> Iterator[dict]:
+def _rows(
+    model: type[models.Model],
+    scope: str,
+    keys: Keys,
+    chosen_labels: set[str],
+    queryset=None,
+    hidden_papers: frozenset[int] = frozenset(),
+) -> Iterator[dict]:
     """One model's records in the file's shape, read ``CHUNK`` rows at a time (memory bounded by the chunk plus
-    the identity maps of the models it refers to). ``queryset`` (default: the rows ``scope`` exports) picks rows."""
+    the identity maps of the models it refers to). ``queryset`` (default: the rows ``scope`` exports) picks rows;
+    the mappings, codings and frozen snapshot entries of ``hidden_papers`` are left out."""
     label = _label(model)
     if queryset is None:
         queryset = model._base_manager.all()
         if scope == PUBLIC and label in PUBLIC_ROWS:
-            queryset = queryset.filter(PUBLIC_ROWS[label])
+            queryset = queryset.filter(PUBLIC_ROWS[label]())
+    if hidden_papers and label in PAPER_ROWS:
+        queryset = queryset.exclude(**{f"{PAPER_ROWS[label]}__in": hidden_papers})
+    elif hidden_papers and label == "coverage.snapshotentry":
+        queryset = queryset.exclude(paper_key__in=Paper.objects.filter(pk__in=hidden_papers).values("key"))
     queryset = queryset.order_by("pk")
     fields = _plain_fields(model)
     m2m = _m2m_fields(model)
@@ -306,13 +337,16 @@ def records(model: type[models.Model], queryset) -> list[dict]:
     return list(_rows(model, PUBLIC, Keys(), public, queryset=queryset))
 
 
-def dump(scope: str = FULL) -> dict:
-    """Every record of ``scope`` as one JSON-ready dict (see the module docstring). A few queries per model.
+def dump(scope: str = FULL, *, hidden_papers: frozenset[int] = frozenset()) -> dict:
+    """Every record of ``scope`` as one JSON-ready dict (see the module docstring), but the mappings, codings and
+    snapshot entries of ``hidden_papers`` (a blind coder's, ``papers.blind``). A few queries per model.
     Holds the whole dataset in memory: for backups of a large database, ``manage.py export_dataset`` streams."""
     chosen = dataset_models(scope)
     chosen_labels = {_label(model) for model in chosen}
     keys = Keys()
-    records = {_label(model): list(_rows(model, scope, keys, chosen_labels)) for model in chosen}
+    records = {
+        _label(model): list(_rows(model, scope, keys, chosen_labels, hidden_papers=hidden_papers)) for model in chosen
+    }
     return {**_header(scope), "counts": {label: len(rows) for label, rows in records.items()}, "records": records}
 
 

@@ -1,5 +1,5 @@
 """Middleware that keeps failures clean: oversize bodies (413), NUL bytes (400), database outages (503), login
-floods (429).
+floods (429); and keeps answers that differ per user out of shared caches.
 
 Pages get a small HTML page and /api/ gets JSON, never a traceback.
 """
@@ -14,6 +14,7 @@ from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views import defaults
 
 from kb_site import login_throttle
@@ -197,4 +198,30 @@ class LoginThrottleMiddleware:
                 f"Too many failed login attempts. Try again in {minutes} minutes.",
                 {"Retry-After": str(settings.KB_LOGIN_LOCKOUT_SECONDS)},
             )
+        return response
+
+
+#
+# Answers that differ per user
+#
+
+# Set on a request by code whose answer depends on who asks (``papers.blind``: a blind coder's pages).
+PER_USER_ATTR = "kb_per_user"
+
+
+class PerUserAnswerMiddleware:
+    """An answer that depends on who asks is never reused for someone else: ``Vary: Cookie, Authorization`` so a
+    shared cache keys it on the credentials, and ``Cache-Control: private`` (no shared cache stores it at all) when
+    a signed-in user got it. Views opt in by setting ``PER_USER_ATTR`` on the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, PER_USER_ATTR, False):
+            patch_vary_headers(response, ["Cookie", "Authorization"])
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                patch_cache_control(response, private=True)
         return response

@@ -139,6 +139,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A blind coder's pages differ from everyone else's: never from or into a shared cache (papers.blind).
+    "kb_site.middleware.PerUserAnswerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "kb_site.middleware.LoginThrottleMiddleware",

@@ -3,6 +3,8 @@
 * ``request_second_coding``: a curator asks for a second coding of a paper. The paper's approved mappings are
   recorded as the first coding (so agreement can be measured against them) and an open second coding waits for
   another curator.
+* ``start_coding``: a curator who may make it starts the open coding ("Code it blind"): it is theirs from then
+  on, and until they submit it ``papers.blind`` hides the paper's mappings and other codings from them.
 * ``code_blind``: that curator submits the second coding without seeing the first (``may_code`` is the rule:
   a curator who neither asked for it nor made the first coding). A submitted coding is never changed.
 * ``adjudicate``: a curator decides the final mappings of a double-coded paper, with a reason. The decision goes
@@ -47,6 +49,8 @@ def coding_conflict(user, coding: Coding) -> str | None:
         return "Only curators code papers for a second coding."
     if coding.submitted_at is not None:
         return "This coding was submitted already; a submitted coding is never changed."
+    if coding.user_id is not None and coding.user_id != user.pk:
+        return f"{coding.user} is coding this paper blind already."
     if coding.requested_by_id == user.pk:
         return "You asked for this second coding: another curator must code the paper blind."
     others = Coding.objects.filter(paper_id=coding.paper_id, sample=coding.sample).exclude(pk=coding.pk)
@@ -81,6 +85,19 @@ def request_second_coding(paper: Paper, curator) -> Coding:
         for m in approved
     )
     return Coding.objects.create(paper=paper, sample=REQUEST_SAMPLE, round=2, coder="", requested_by=curator)
+
+
+@transaction.atomic
+def start_coding(coding: Coding, user) -> Coding:
+    """Make the open ``coding`` ``user``'s (``coding_conflict`` decides, under the row lock); idempotent."""
+    locked = Coding.objects.select_for_update().get(pk=coding.pk)
+    conflict = coding_conflict(user, locked)
+    if conflict:
+        raise CodingNotAllowed(conflict)
+    if locked.user_id is None:
+        locked.user = user
+        locked.save(update_fields=["user"])
+    return locked
 
 
 @transaction.atomic

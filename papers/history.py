@@ -15,11 +15,14 @@ def public_mapping_ids():
     return FaultMapping.objects.filter(status__in=[ReviewStatus.APPROVED, ReviewStatus.RETRACTED]).values("pk")
 
 
-def fault_history(fault: Fault, *, limit: int = 50) -> list[HistoryEntry]:
-    """The fault's own changes and those of the (once approved) mappings to it. 2 queries."""
+def fault_history(fault: Fault, *, limit: int = 50, hidden_papers=frozenset()) -> list[HistoryEntry]:
+    """The fault's own changes and those of the (once approved) mappings to it, but those of ``hidden_papers``
+    (``papers.blind``). 2 queries."""
     fault_records = Fault.history.filter(id=fault.pk).select_related("history_user", "parent")
-    mapping_records = FaultMapping.history.filter(fault_id=fault.pk, id__in=public_mapping_ids()).select_related(
-        "history_user", "paper"
+    mapping_records = (
+        FaultMapping.history.filter(fault_id=fault.pk, id__in=public_mapping_ids())
+        .exclude(paper_id__in=hidden_papers)
+        .select_related("history_user", "paper")
     )
     result = entries(fault_records, Fault, lambda r: "Fault") + entries(
         mapping_records, FaultMapping, lambda r: f"Mapping of “{r.paper.title if r.paper else r.paper_id}”"
@@ -27,15 +30,17 @@ def fault_history(fault: Fault, *, limit: int = 50) -> list[HistoryEntry]:
     return sorted(result, key=lambda e: e.when, reverse=True)[:limit]
 
 
-def paper_history(paper: Paper, *, limit: int = 50) -> list[HistoryEntry]:
-    """The paper's changes and those of its (once approved) mappings. 2 queries."""
+def paper_history(paper: Paper, *, limit: int = 50, mappings: bool = True) -> list[HistoryEntry]:
+    """The paper's changes and (unless ``mappings`` is false) those of its once approved mappings. 2 queries."""
     paper_records = Paper.history.filter(id=paper.pk).select_related("history_user")
-    mapping_records = FaultMapping.history.filter(paper_id=paper.pk, id__in=public_mapping_ids()).select_related(
-        "history_user", "fault"
-    )
-    result = entries(paper_records, Paper, lambda r: "Paper") + entries(
-        mapping_records, FaultMapping, lambda r: f"Mapping to {r.fault.code if r.fault else r.fault_id}"
-    )
+    result = entries(paper_records, Paper, lambda r: "Paper")
+    if mappings:
+        mapping_records = FaultMapping.history.filter(paper_id=paper.pk, id__in=public_mapping_ids()).select_related(
+            "history_user", "fault"
+        )
+        result += entries(
+            mapping_records, FaultMapping, lambda r: f"Mapping to {r.fault.code if r.fault else r.fault_id}"
+        )
     return sorted(result, key=lambda e: e.when, reverse=True)[:limit]
 
 

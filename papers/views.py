@@ -20,6 +20,7 @@ from kb_site.citations import formats
 from kb_site.ui import label_choices
 from papers import review, submissions
 from papers.bibtex import paper_to_bibtex
+from papers.blind import blind_paper_ids, hide_mappings
 from papers.citations import paper_csl, paper_jsonld
 from papers.duplicates import find_duplicates, lookup, match_json
 from papers.filtersets import PaperFilterSet, SubmissionFilterSet
@@ -60,6 +61,7 @@ class PaperListView(FilterView):
         context["title_order"] = "-title" if current == "title" else "title"
         context["year_order"] = "year" if current == "-year" else "-year"
         context["mapping_order"] = "mappings" if current == "-mappings" else "-mappings"
+        hide_mappings(context["object_list"], blind_paper_ids(self.request))
         return context
 
 
@@ -73,14 +75,16 @@ class PaperDetailView(DetailView):
         return Paper.objects.for_detail().select_related("source")
 
     def get_context_data(self, **kwargs):
+        hide_mappings([self.object], blind_paper_ids(self.request))
         context = super().get_context_data(**kwargs)
         url = self.request.build_absolute_uri(self.object.get_absolute_url())
         citation = formats(paper_csl(self.object, url))
         context["bibtex"] = paper_to_bibtex(self.object)
         context["citation"] = {**citation, "bibtex": context["bibtex"]}
         context["jsonld"] = paper_jsonld(self.object, url)
-        context["history"] = paper_history(self.object)
-        context["double_coding"] = agreement.paper_agreement(self.object)
+        # Coding it blind: no mapping in the history, no double coding (papers.blind).
+        context["history"] = paper_history(self.object, mappings=not self.object.hidden)
+        context["double_coding"] = [] if self.object.hidden else agreement.paper_agreement(self.object)
         return context
 
 

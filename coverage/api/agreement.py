@@ -11,6 +11,7 @@ from rest_framework.viewsets import GenericViewSet
 from coverage.agreement import STRENGTHS, AgreementFigures, AgreementReport, agreement
 from coverage.filtersets import AgreementFilterSet
 from kb_site.api.filters import FilterBackend, validated_filterset
+from papers.blind import visible_papers
 from papers.models import Coding
 
 
@@ -130,6 +131,9 @@ class AgreementViewSet(GenericViewSet):
     filter_backends = [FilterBackend]
     pagination_class = None
     serializer_class = AgreementSerializer
+
+    def get_queryset(self):
+        return visible_papers(super().get_queryset(), self.request)  # none of a paper the user codes blind
 
     def list(self, request):
         # The filter backend is declared for the schema; the filterset is validated once here (a 400 otherwise).

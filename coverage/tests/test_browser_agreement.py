@@ -56,13 +56,25 @@ def test_blind_second_coding_then_adjudication(browser_page, world):
     assert "you asked for it" in page.locator("main").inner_text()
     sign_out(page)
 
-    # Dora codes it blind: neither the queue nor the form shows the first coding.
+    # Dora codes it blind: neither the queue, nor the form, nor (once she started) the paper's page, a fault page
+    # of its mappings or the API shows the first coding.
     sign_in(page, browser_page, "dora")
     browser_page.goto("/agreement/queue/")
     seen = [page.content()]
-    page.get_by_role("link", name="Code it blind").click()
+    page.get_by_role("button", name="Code it blind").click()
     page.wait_for_url("**/code/")
     seen.append(page.content())
+    code_url = page.url
+    browser_page.goto(f"/papers/{PAPER}/")
+    assert "hidden while you code this paper blind" in page.locator("#mappings-title + p").inner_text()
+    seen.append(page.content())
+    browser_page.goto(f"/faults/{first[0].fault.code}/")
+    assert first[0].paper.title not in page.locator("main").inner_text()
+    seen.append(page.content())
+    api = page.evaluate("async url => (await fetch(url)).text()", f"/api/papers/{PAPER}/")
+    assert '"hidden":"hidden while you code this paper blind"' in api
+    seen.append(api)
+    page.goto(code_url)
     for html in seen:
         for mapping in first:
             assert mapping.rationale[:40] not in html

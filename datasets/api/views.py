@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from datasets import dataset
 from datasets.api.serializers import DatasetSerializer
+from papers.blind import blind_paper_ids
 
 
 class DatasetExportView(APIView):
@@ -14,4 +15,5 @@ class DatasetExportView(APIView):
 
     @extend_schema(summary="Full dataset export", responses=DatasetSerializer)
     def get(self, request):
-        return Response(dataset.dump(scope=dataset.PUBLIC))
+        # The curator who codes a paper blind gets it without that paper's mappings and codings (papers.blind).
+        return Response(dataset.dump(scope=dataset.PUBLIC, hidden_papers=blind_paper_ids(request)))

@@ -53,8 +53,17 @@ class PaperSerializer(serializers.ModelSerializer):
     methods = MethodBriefSerializer(many=True, read_only=True)
     phases = serializers.ListField(child=serializers.CharField(), read_only=True)
     targets = serializers.ListField(child=serializers.CharField(), read_only=True)
-    mapping_count = serializers.IntegerField(read_only=True, help_text="Approved mappings of this paper.")
+    mapping_count = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Approved mappings of this paper; null when they are hidden."
+    )
     mappings = PaperMappingBriefSerializer(source="approved_mappings", many=True, read_only=True)
+    hidden = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Why the mappings are left out (empty list): “hidden while you code this paper blind” for the "
+        "curator who codes it blind until they submit; null otherwise.",
+    )
 
     class Meta:
         model = Paper
@@ -86,6 +95,7 @@ class PaperSerializer(serializers.ModelSerializer):
             "updated_at",
             "mapping_count",
             "mappings",
+            "hidden",
         ]
 
 

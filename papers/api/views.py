@@ -31,6 +31,7 @@ from kb_site.api.params import LOOKUP_REGEX
 from kb_site.api.renderers import BibTeXRenderer, CSLJSONRenderer, RISRenderer
 from papers import review, submissions
 from papers.api import serializers
+from papers.blind import blind_paper_ids, hide_mappings, visible_papers
 from papers.duplicates import lookup, match_json
 from papers.filtersets import CodingFilterSet, FaultMappingFilterSet, PaperFilterSet, SubmissionFilterSet
 from papers.forms import Vocabulary
@@ -72,6 +73,11 @@ class PaperViewSet(ReadOnlyModelViewSet):
             return Paper.objects.for_detail().select_related("source")
         return self.queryset
 
+    def get_serializer(self, *args, **kwargs):
+        if args and args[0] is not None:  # the paper or the page of papers about to be shown
+            hide_mappings(args[0] if kwargs.get("many") else [args[0]], blind_paper_ids(self.request))
+        return super().get_serializer(*args, **kwargs)
+
     def get_serializer_class(self):
         renderer = getattr(self.request, "accepted_renderer", None)
         if renderer is not None and renderer.format == BibTeXRenderer.format:
@@ -93,9 +99,13 @@ class FaultMappingViewSet(ReadOnlyModelViewSet):
     ordering_fields = ["fault__position", "paper__title", "paper__year", "strength", "approved_at"]
     ordering = ["fault__position", "paper__title"]
 
+    def get_queryset(self):
+        return visible_papers(super().get_queryset(), self.request)  # none of a paper the user codes blind
+
 
 class CodingViewSet(ReadOnlyModelViewSet):
-    """Independent codings of double-coded papers (a first coding is hidden while its blind second is open)."""
+    """Independent codings of double-coded papers (a first coding is hidden while its blind second is open; the
+    curator who codes a paper blind sees none of its codings until they submit)."""
 
     queryset = Coding.objects.for_list()
     serializer_class = serializers.CodingSerializer
@@ -103,6 +113,9 @@ class CodingViewSet(ReadOnlyModelViewSet):
     filter_backends = [FilterBackend, OrderingFilter]
     ordering_fields = ["submitted_at", "sample", "coder"]
     lookup_field = "uid"
+
+    def get_queryset(self):
+        return visible_papers(super().get_queryset(), self.request)  # none of a paper the user codes blind
 
 
 #

@@ -158,6 +158,10 @@ class DoubleCodingPageTests(DoubleCodingTestCase):
         open_coding = adjudication.request_second_coding(self.alpha, self.curator)
         url = reverse("coverage:coding-create", args=[open_coding.uid])
         self.client.force_login(self.second)
+        # The form opens once the coding is started ("Code it blind"), which makes it this curator's.
+        self.assertRedirects(self.client.get(url), reverse("coverage:agreement-queue"))
+        self.assertRedirects(self.client.post(reverse("coverage:coding-start", args=[open_coding.uid])), url)
+        self.assertEqual(Coding.objects.get(pk=open_coding.pk).user, self.second)
         response = self.client.get(url)
         self.assertContains(response, self.alpha.title)
         self.assertNotContains(response, FIRST_RATIONALE)

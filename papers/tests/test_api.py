@@ -41,6 +41,7 @@ PAPER_FIELDS = {
     "updated_at",
     "mapping_count",
     "mappings",
+    "hidden",
 }
 MAPPING_FIELDS = {
     "id",
