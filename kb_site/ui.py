@@ -31,13 +31,22 @@ def method_options(methods: Iterable[Method]) -> list[tuple[str, str]]:
 
 class FaultSelect(forms.Select):
     """``forms.Select`` with the same markup from one template loop (``includes/fault_select.html``): Django's own
-    template includes one template per option, and the taxonomy has ~1,100 nodes at scale 100."""
+    template includes one template per option, and the taxonomy has ~1,100 nodes at scale 100.
+
+    ``searchable``: a search box before the select (``static/js/fault_picker.js`` shows it and hides the options
+    whose label lacks a typed word, so a fault is found by name or id); without JavaScript it stays hidden and the
+    plain select works."""
+
+    def __init__(self, attrs=None, choices=(), *, searchable: bool = False):
+        super().__init__(attrs, choices)
+        self.searchable = searchable
 
     def get_context(self, name, value, attrs):
         # The options as plain (value, label, selected) tuples: ChoiceWidget.optgroups builds a dict per option.
         context = forms.Widget.get_context(self, name, value, attrs)
         chosen = set(context["widget"]["value"])
         context["widget"]["options"] = [(str(v), label, str(v) in chosen) for v, label in self.choices]
+        context["widget"]["searchable"] = self.searchable
         return context
 
     def render(self, name, value, attrs=None, renderer=None):

@@ -8,11 +8,14 @@ knowledge base, the rate limit) live in ``papers/validation.py``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django import forms
 from django.utils import timezone
 
+from kb_site.ui import FaultSelect
 from papers.bibtex import MAX_BIBTEX_BYTES, BibTeXError, parse_bibtex
 from papers.models import ARXIV_RE, DOI_RE, FaultMapping, Paper, Submission
 from taxonomy.models import Fault, Method, Phase, Strength
@@ -59,12 +62,25 @@ def normalise_arxiv(value: str) -> str:
 class Vocabulary:
     faults: dict[str, Fault]  # by code
     methods: dict[str, Method]  # by code, in display order
+    # Each fault's coverage status in words ("unaddressed", "category"), by code: given by a web view (which may call
+    # the coverage engine; this module may not) so the fault picker shows it. Empty for the API.
+    statuses: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls) -> Vocabulary:
+    def load(cls, *, statuses: Mapping[str, str] | None = None) -> Vocabulary:
         faults = {f.code: f for f in Fault.objects.only("id", "code", "name", "kind", "position").order_by("position")}
         methods = {m.code: m for m in Method.objects.only("id", "code", "name", "parent_id").order_by("position")}
-        return cls(faults=faults, methods=methods)
+        return cls(faults=faults, methods=methods, statuses=statuses or {})
+
+    @cached_property
+    def fault_choices(self) -> list[tuple[str, str]]:
+        """The fault picker's options, tree order: "H-1.2.3-1 Wrong tensor shape — unaddressed" (the status when
+        known). Built once per vocabulary and shared by every mapping form of the page."""
+        options = [("", "Choose a fault")]
+        for code, fault in self.faults.items():
+            status = self.statuses.get(code)
+            options.append((code, f"{code} {fault.name} — {status}" if status else f"{code} {fault.name}"))
+        return options
 
     @property
     def method_choices(self) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -164,10 +180,11 @@ class MappingForm(forms.Form):
     """One proposed mapping: the paper addresses this fault, with this evidence."""
 
     fault = forms.CharField(
-        label="Fault id",
+        label="Fault",
         max_length=40,
-        help_text="The taxonomy id, e.g. H-1.2.3-1 (start typing to search).",
-        widget=forms.TextInput(attrs={"list": "fault-options", "autocomplete": "off", "spellcheck": "false"}),
+        help_text="A fault of the taxonomy, shown with its coverage status. Type words of its name or its id to narrow "
+        "the list.",
+        widget=FaultSelect(searchable=True),
     )
     strength = forms.ChoiceField(
         choices=Strength.choices,
@@ -219,6 +236,7 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.vocabulary = vocabulary
         self.fields["methods"].choices = vocabulary.method_choices
+        self.fields["fault"].widget.choices = vocabulary.fault_choices
 
     def clean_fault(self) -> Fault:
         code = self.cleaned_data["fault"]

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from accounts.roles import RETRACT_PERMISSION, curator_required, is_curator, permission_or_login
-from coverage import agreement
+from coverage import agreement, coverage
 from coverage.review_diff import review_diff
 from kb_site.citations import formats
 from kb_site.ui import label_choices
@@ -121,7 +121,6 @@ def _form_page(request, forms, vocabulary, *, bibtex=None, duplicates=None, edit
         "paper_form": paper_form,
         "bibtex": bibtex or BibTeXForm(),
         "duplicates": duplicates if duplicates is not None else forms.duplicates,
-        "faults": vocabulary.faults.values(),
         "editing": editing,
         "role": role,  # how the submission under edit is edited (submissions.SUBMITTER or CURATOR)
         "max_mappings": MappingFormSet.max_num,
@@ -130,9 +129,15 @@ def _form_page(request, forms, vocabulary, *, bibtex=None, duplicates=None, edit
     return render(request, "papers/submission_form.html", context, status=status)
 
 
+def _web_vocabulary() -> Vocabulary:
+    """The web form's vocabulary: with each fault's coverage status, which its fault picker shows."""
+    rows = coverage.compute().rows
+    return Vocabulary.load(statuses={row.code: row.status.label.lower() if row.is_leaf else "category" for row in rows})
+
+
 @login_required
 def submission_create(request):
-    vocabulary = Vocabulary.load()
+    vocabulary = _web_vocabulary()
     if request.method != "POST":
         key = request.GET.get("paper", "")
         fault = request.GET.get("fault", "")
@@ -172,7 +177,7 @@ def submission_create(request):
 
 def _edit_page(request, submission: Submission, role: str):
     """The submitter's "edit and resubmit" and a curator's edit: one form, saved by ``submissions.edit``."""
-    vocabulary = Vocabulary.load()
+    vocabulary = _web_vocabulary()
     if request.method != "POST":
         forms = SubmissionForms.for_edit(submission, vocabulary)
         return _form_page(request, forms, vocabulary, editing=submission, role=role)

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from accounts.roles import curators_group
 from coverage import coverage, snapshots, summaries
 from papers.models import FaultMapping, Submission
+from taxonomy.models import Fault
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +97,7 @@ def test_submit_through_the_form_and_approve_as_a_curator(browser_page, world):
     assert not page.locator("#new-paper").is_visible()
 
     # Two mappings: the second one added with "Add another mapping".
-    page.fill("#id_mappings-0-fault", first)
+    page.select_option("#id_mappings-0-fault", first)
     page.check("#id_mappings-0-strength_0")  # explicit
     page.check("input[name='mappings-0-methods'][value='M-D-FL']")
     page.check("input[name='mappings-0-phases'][value='localisation']")
@@ -105,7 +106,7 @@ def test_submit_through_the_form_and_approve_as_a_curator(browser_page, world):
     page.fill("#id_mappings-0-quote", "DeepLocalize identifies the faulty layer or hyperparameter")
     page.fill("#id_mappings-0-quote_locator", "abstract")
     page.get_by_role("button", name="Add another mapping").click()
-    page.fill("#id_mappings-1-fault", second)
+    page.select_option("#id_mappings-1-fault", second)
     page.check("#id_mappings-1-strength_1")  # partial
     page.check("input[name='mappings-1-methods'][value='M-D-FL']")
     page.check("input[name='mappings-1-phases'][value='detection']")
@@ -162,3 +163,59 @@ def test_submit_through_the_form_and_approve_as_a_curator(browser_page, world):
     assert "Mappings added (2)" in page.locator("#added-title").inner_text()
     browser_page.screenshot("snapshot-diff")
     assert_clean(browser_page, expected_errors=[INVALID_FORM])  # the one submission sent without evidence
+
+
+def test_the_fault_picker_finds_faults_by_name_and_by_id_with_their_status(browser_page, world):
+    page = browser_page.page
+    status = {row.code: row.status.label.lower() if row.is_leaf else "category" for row in coverage.compute().rows}
+    sign_in(page, browser_page, "carla", "carla-long-phrase-42")
+    browser_page.goto("/papers/submissions/new/")
+    search = page.locator("#id_mappings-0-fault-search")
+    assert search.is_visible()
+
+    def shown(number: int) -> list[list[str]]:
+        return page.eval_on_selector_all(
+            f"#id_mappings-{number}-fault option:not([hidden])", "os => os.map(o => [o.value, o.textContent])"
+        )
+
+    def matching(*words: str) -> list[Fault]:
+        """The faults with a word of their label beginning with each of ``words`` (after a space, -, ( or /)."""
+        return [
+            f
+            for f in Fault.objects.order_by("position")
+            if all(re.search(rf"(^|[\s(/-]){re.escape(w)}", f"{f.code} {f.name}".lower()) for w in words)
+        ]
+
+    # Words of the name, in any case and order: the faults whose name has both (H-4.1, H-4.1-1, H-4.1-2 in the
+    # shipped taxonomy), each with its status, after the prompt.
+    search.fill("SHAPE  tensor")
+    expected = [[f.code, f"{f.code} {f.name} — {status[f.code]}"] for f in matching("tensor", "shape")]
+    assert [code for code, _label in expected] == ["H-4.1", "H-4.1-1", "H-4.1-2"]
+    assert shown(0) == [["", "Choose a fault"], *expected]
+    assert page.locator("#id_mappings-0-fault-matches").inner_text() == "3 faults match"
+
+    # An id: Enter with a single match chooses it and moves to the list (without submitting the form).
+    search.fill("h-5.1-2")
+    assert shown(0) == [["", "Choose a fault"], ["H-5.1-2", f"H-5.1-2 Suboptimal learning rate — {status['H-5.1-2']}"]]
+    search.press("Enter")
+    assert page.input_value("#id_mappings-0-fault") == "H-5.1-2"
+    assert page.evaluate("document.activeElement.id") == "id_mappings-0-fault"
+    assert page.url.endswith("/papers/submissions/new/")
+
+    # A mapping added later has its own picker; clearing the box shows every fault again.
+    page.get_by_role("button", name="Add another mapping").click()
+    other = page.locator("#id_mappings-1-fault-search")
+    assert other.is_visible()
+    # Word beginnings, not any substring: "rate" does not find "accurate", "tens" finds "tensor".
+    other.fill("learning rate")
+    assert [code for code, _label in shown(1)] == ["", *(f.code for f in matching("learning", "rate"))]
+    other.fill("rate")  # "mis-calibrated assertions" has "rate" inside a word
+    assert [code for code, _label in shown(1)] == ["", "H-5.1-2"]
+    other.fill("tens shap")
+    assert [code for code, _label in shown(1)] == ["", "H-4.1", "H-4.1-1", "H-4.1-2"]
+    other.fill("4.1-")
+    assert [code for code, _label in shown(1)] == ["", *(f.code for f in matching("4.1-"))]
+    other.fill("")
+    assert len(shown(1)) == 1 + Fault.objects.count()
+    assert page.locator("#id_mappings-1-fault-matches").inner_text() == ""
+    assert_clean(browser_page)

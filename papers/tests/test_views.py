@@ -7,7 +7,8 @@ from kb_site.tests.world import grow
 from papers.bibtex import paper_to_bibtex
 from papers.models import Paper, RelatedReference
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy.models import Phase, ReviewStatus, Strength
+from taxonomy.models import Fault, Phase, ReviewStatus, Strength
+from taxonomy.tests.factories import make_fault
 
 
 def listed_keys(response) -> list[str]:
@@ -192,3 +193,60 @@ class RelatedListTests(KBTestCase):
             RelatedReference.objects.create(title=f"Ref {i}", reason="background", source=self.survey)
         with self.assertNumQueries(1):
             self.client.get(self.url)
+
+
+#
+# The submission form's fault picker
+#
+
+
+class FaultPickerTests(KBTestCase):
+    url = reverse("papers:submission-create")
+
+    def setUp(self):
+        self.client.force_login(self.researcher)
+
+    def options(self, html: str, name: str = "mappings-0-fault") -> list[tuple[str, str]]:
+        select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="([^"]*)"(?: selected)?>([^<]*)</option>', select)
+
+    def test_every_fault_is_offered_with_its_id_name_and_coverage_status(self):
+        make_mapping(make_paper("gamma"), make_fault("T-2", name="Half done", parent=self.root), strength="partial")
+        html = self.client.get(self.url).content.decode()
+        # The world by hand (kb_site/test.py): memory-leak has an explicit mapping, uncovered none, T-2 a partial.
+        self.assertEqual(
+            self.options(html),
+            [
+                ("", "Choose a fault"),
+                ("T", "T Root — category"),
+                ("T.1", "T.1 Memory — category"),
+                ("T.1-1", "T.1-1 Memory leak — addressed"),
+                ("T-1", "T-1 Uncovered — unaddressed"),
+                ("T-2", "T-2 Half done — partially addressed"),
+            ],
+        )
+        # The search box (shown by static/js/fault_picker.js) controls the select, the same for a mapping added later.
+        self.assertIn(
+            '<input type="search" class="fault-search" id="id_mappings-0-fault-search" '
+            'aria-controls="id_mappings-0-fault"',
+            html,
+        )
+        self.assertEqual(len(self.options(html, "mappings-__prefix__-fault")), 6)
+        self.assertIn('src="/static/js/fault_picker.js"', html)
+        self.assertNotIn("<datalist", html)
+
+    def test_a_fault_in_the_address_is_chosen(self):
+        html = self.client.get(self.url, {"fault": "T-1"}).content.decode()
+        self.assertIn('<option value="T-1" selected>T-1 Uncovered — unaddressed</option>', html)
+
+    def test_query_count_does_not_grow_with_the_taxonomy(self):
+        # Session and user (2), the engine's 6 for the statuses, the vocabulary's faults and methods (2), the
+        # user's permissions for the menu (2).
+        with self.assertNumQueries(QUERIES := 12):
+            self.client.get(self.url)
+        for n in range(20):
+            make_fault(f"T-{n + 10}", name=f"Grown {n}", parent=self.memory)
+        grow(self, 3)
+        with self.assertNumQueries(QUERIES):
+            html = self.client.get(self.url).content.decode()
+        self.assertEqual(len(self.options(html)), 1 + Fault.objects.count())

@@ -68,7 +68,8 @@
       container.insertAdjacentHTML("beforeend", html);
       total.value = String(index + 1);
       syncRemove();
-      var first = container.lastElementChild.querySelector("input[type=text]");
+      if (window.kbFaultPicker) window.kbFaultPicker(container.lastElementChild);
+      var first = container.lastElementChild.querySelector("input.fault-search:not([hidden]), select");
       if (first) first.focus();
     });
   }
