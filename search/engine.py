@@ -5,7 +5,8 @@ PostgreSQL), after folding British and American spellings (``search.spelling``);
 with any word of the query matches. Its score is the database's relevance score (FTS5 ``bm25`` with column weights
 10/4/2/1, PostgreSQL ``ts_rank`` with weights A-D) times its type's weight (fault names and definitions are what a
 practitioner usually looks for), discounted by the share of the query's words it lacks. A fault id or paper key
-typed exactly puts that record first. Cost: 4 queries (5 when the index must be rebuilt first), plus the coverage
+typed exactly puts that record first. PostgreSQL ranks and counts the matches itself and returns only the page; SQLite
+ranks in Python. Cost: 4 queries (5 when the index must be rebuilt first), plus the coverage
 figures when a fault is among the hits (cached with the coverage cache).
 """
 
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, Expression, F, FloatField, Q, Value, When
+from django.db.models.functions import Cast
 from django.utils.safestring import SafeString
 
 from coverage import coverage
@@ -71,7 +73,14 @@ def _fts5(words: list[str]) -> tuple[dict[int, float], dict[int, int]]:
         return scores, dict(cursor.fetchall())
 
 
-def _postgres(words: list[str]) -> tuple[dict[int, float], dict[int, int]]:
+def relevance(rank, weight, matched, wanted: float):
+    """The one scoring rule: the database's relevance times the type's weight, discounted for query words the record
+    lacks. Works on numbers (SQLite, ranked in Python) and on SQL expressions (PostgreSQL, ranked by the database)."""
+    return rank * weight * (0.5 + 0.5 * matched / wanted)
+
+
+def _any_word(words: list[str]) -> tuple[SearchQuery, Expression]:
+    """PostgreSQL: the query any of ``words`` satisfies, and the number of ``words`` a row has."""
     queries = [SearchQuery(word, search_type="plain", config="english") for word in words]
     any_word = queries[0]
     for query in queries[1:]:
@@ -80,24 +89,13 @@ def _postgres(words: list[str]) -> tuple[dict[int, float], dict[int, int]]:
         (Case(When(vector=query, then=Value(1)), default=Value(0)) for query in queries[1:]),
         start=Case(When(vector=queries[0], then=Value(1)), default=Value(0)),
     )
-    rows = (
-        SearchDocument.objects.filter(vector=any_word)
-        .annotate(score=SearchRank(F("vector"), any_word), matched=matched)
-        .values_list("id", "score", "matched")
-        .order_by()
-    )
-    scores, counts = {}, {}
-    for pk, score, count in rows:
-        scores[pk], counts[pk] = score, count
-    return scores, counts
+    return any_word, matched
 
 
 def _match(words: list[str]) -> tuple[dict[int, float], dict[int, int]]:
-    """Every record with at least one of ``words``: its relevance score and how many of the words it has."""
+    """SQLite: every record with at least one of ``words``: its relevance score and how many of the words it has."""
     if not words:
         return {}, {}
-    if connection.vendor == "postgresql":
-        return _postgres(words)
     return _fts5(words)
 
 
@@ -112,6 +110,57 @@ def _exact(query: str) -> list[int]:
     )
 
 
+def _ranked_postgres(results: SearchResults, exact: list[int], limit: int) -> list[tuple[SearchDocument, float, int]]:
+    """PostgreSQL ranks and counts the matches itself: the best ``limit`` with score and words matched (1 query),
+    and the matches per type (1 query). No match is sent to Python beyond the page (~1,000,000 records at scale 100).
+    """
+    wanted = float(len(results.words) or 1)
+    if results.words:
+        any_word, matched = _any_word(results.words)
+        found = Q(vector=any_word) | Q(pk__in=exact)
+        rank = SearchRank(F("vector"), any_word)
+    else:
+        found, matched, rank = Q(pk__in=exact), Value(0), Value(0.0)
+    matches = SearchDocument.objects.filter(found)
+    weight = Case(*[When(kind=kind, then=Value(w)) for kind, w in KIND_WEIGHT.items()], output_field=FloatField())
+    top = (
+        matches.annotate(
+            matched=matched,
+            score=relevance(rank, weight, Cast(matched, FloatField()), wanted),
+            later=Case(When(pk__in=exact, then=Value(0)), default=Value(1)),
+        )
+        .defer("a", "b", "c", "d", "vector")
+        .order_by("later", "-score", "kind", "key")[:limit]
+    )
+    labels = dict(SearchDocument.Kind.choices)
+    for kind, n in matches.values_list("kind").annotate(n=Count("*")).order_by("kind"):
+        results.by_kind[labels[kind]] = n
+        results.total += n
+    return [(doc, doc.score, doc.matched) for doc in top]
+
+
+def _ranked_sqlite(results: SearchResults, exact: list[int], limit: int) -> list[tuple[SearchDocument, float, int]]:
+    scores, counts = _match(results.words)
+    wanted = float(len(results.words) or 1)
+    documents = {
+        doc.pk: doc
+        for doc in SearchDocument.objects.filter(pk__in=set(scores) | set(exact)).defer("a", "b", "c", "d", "vector")
+    }
+
+    def score(pk: int) -> float:
+        return relevance(scores.get(pk, 0.0), KIND_WEIGHT[documents[pk].kind], counts.get(pk, 0), wanted)
+
+    def order(pk: int) -> tuple:
+        return (pk not in exact, -score(pk), documents[pk].kind, documents[pk].key)
+
+    ranked = sorted(documents, key=order)
+    results.total = len(ranked)
+    for doc in sorted(documents.values(), key=lambda doc: doc.kind):
+        label = doc.get_kind_display()
+        results.by_kind[label] = results.by_kind.get(label, 0) + 1
+    return [(documents[pk], score(pk), counts.get(pk, 0)) for pk in ranked[:limit]]
+
+
 def search(query: str, *, limit: int = LIMIT) -> SearchResults:
     """The best ``limit`` records for ``query`` (already validated by ``SearchForm``), ranked across types."""
     results = SearchResults(query=query, words=query_words(query))
@@ -119,33 +168,14 @@ def search(query: str, *, limit: int = LIMIT) -> SearchResults:
         return results
     index.ensure_fresh()
     exact = _exact(query)
-    scores, counts = _match(results.words)
+    ranked = _ranked_postgres if connection.vendor == "postgresql" else _ranked_sqlite
     wanted = len(results.words) or 1
-    documents = {
-        doc.pk: doc
-        for doc in SearchDocument.objects.filter(pk__in=set(scores) | set(exact)).defer("a", "b", "c", "d", "vector")
-    }
-
-    def score(pk: int) -> float:
-        # Relevance times the type's weight, discounted for query words the record lacks.
-        share = counts.get(pk, 0) / wanted
-        return scores.get(pk, 0.0) * KIND_WEIGHT[documents[pk].kind] * (0.5 + 0.5 * share)
-
-    def order(pk: int) -> tuple:
-        return (pk not in exact, -score(pk), documents[pk].kind, documents[pk].key)
-
-    ranked = sorted(documents, key=order)
-    results.total = len(ranked)
-    for doc in documents.values():
-        label = doc.get_kind_display()
-        results.by_kind[label] = results.by_kind.get(label, 0) + 1
-    for pk in ranked[:limit]:
-        doc = documents[pk]
+    for doc, score, matched in ranked(results, exact, limit):
         results.hits.append(
             Hit(
                 doc,
-                score(pk),
-                counts.get(pk, 0) == wanted or pk in exact,
+                score,
+                matched == wanted or doc.pk in exact,
                 snippet(doc.text, results.words)
                 or snippet(doc.title, results.words)
                 or snippet(doc.subtitle, results.words),
