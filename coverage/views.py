@@ -365,7 +365,11 @@ def sources(request):
         "coverage/sources.html",
         {
             "sources": Source.objects.all(),
-            "comparisons": summaries.reported_comparison(summary),
+            # Each reported figure named by what it measures (ours), its survey wording beside it.
+            "comparisons": [
+                (c, FIGURE_LABELS.get(c.figure.computed_counterpart, c.figure.of))
+                for c in summaries.reported_comparison(summary)
+            ],
             "summary": summary,
             "seed_releases": seed.releases(),
         },

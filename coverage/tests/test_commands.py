@@ -48,8 +48,10 @@ class CoverageCommandTests(KBTestCase):
         call_command("coverage", stdout=out)
         text = out.getvalue()
         self.assertIn("Addressed                 1 / 2    50.0%", text)
-        self.assertIn("48.0%", text)
-        self.assertIn("computed here: 50.0%", text)
+        # Each reported figure says what it measures (the survey's own wording alone did not).
+        self.assertIn(
+            "   48.0% Leaf faults addressed (computed here: 50.0%); the survey's wording: faults [abstract]\n", text
+        )
 
     def test_unknown_snapshot_is_a_clear_error(self):
         from django.core.management.base import CommandError

@@ -281,7 +281,17 @@ class SourcesPageTests(KBTestCase):
 
     def test_attribution_rule_and_ownership_of_the_mappings(self):
         make_reported_figure("addressed", value="12.5", computed_counterpart="leaves.addressed_pct")
+        make_reported_figure(
+            "github", value="33.3", of="issues on GitHub", computed_counterpart="github.unaddressed_pct"
+        )
         response = self.client.get(self.url)
+        # Named by what they measure, the survey's wording beside: "faults" alone did not say addressed or not.
+        self.assertContains(
+            response,
+            '<tr id="figure-addressed"><td>Leaf faults addressed <span class="muted small">(the survey’s wording: '
+            "“faults”)</span></td>",
+        )
+        self.assertContains(response, "<td>GitHub artefacts on unaddressed leaves <span")
         self.assertContains(response, 'href="https://creativecommons.org/licenses/by/4.0/" rel="license"')
         self.assertContains(response, "Taxonomy of Real Faults in Deep Learning Systems")
         self.assertContains(response, 'id="coverage-rule"')

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
 from coverage import coverage, summaries
+from coverage.charts import FIGURE_LABELS
 from coverage.models import Snapshot
 
 
@@ -67,7 +68,8 @@ class Command(BaseCommand):
             unit = "%" if fig.unit == "percent" else ""
             computed = comparison.computed
             computed_text = "no computed counterpart" if computed is None else f"computed here: {computed}{unit}"
-            out(f"  {fig.display_value:>6} {fig.of} [{fig.locator}] ({computed_text})")
+            label = FIGURE_LABELS.get(fig.computed_counterpart, fig.of)
+            out(f"  {fig.display_value:>6} {label} ({computed_text}); the survey's wording: {fig.of} [{fig.locator}]")
         sources = {c.figure.source.citation for c in comparisons}
         for citation in sorted(sources):
             out(f"  Source: {citation}")
