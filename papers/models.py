@@ -416,7 +416,8 @@ class Coding(models.Model):
     """One coder's independent, blind set of mappings for one paper; never counted in coverage nor edited later."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="codings")
+    # PROTECT: deleting a paper must not silently take its codings (and the agreement measured on them) along.
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="codings")
     sample = models.CharField(max_length=100, help_text="The sample the double coding belongs to.")
     round = models.PositiveSmallIntegerField(help_text="1 for the first coding of the paper in its sample, 2 next.")
     coder = models.CharField(max_length=150, help_text="A named editor of the seed data (E1…) or a username.")
@@ -485,7 +486,7 @@ class Adjudication(models.Model):
     a row of its own, never a field of a seeded coding, so reloading the seed cannot undo it."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="adjudications")
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="adjudications")
     sample = models.CharField(max_length=100)
     decided_by = models.CharField(max_length=150)
     decided_at = models.DateTimeField()
