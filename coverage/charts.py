@@ -109,7 +109,7 @@ def _layout(figure: go.Figure, *, height: int, **kwargs) -> go.Figure:
     return figure
 
 
-def _fmt_pct(value: Decimal | float | None) -> str:
+def fmt_pct(value: Decimal | float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
@@ -421,7 +421,7 @@ def status_shares(summary: CoverageSummary, comparisons: Iterable[ReportedCompar
         rows.append(
             (
                 label,
-                _fmt_pct(value),
+                fmt_pct(value),
                 f"{share.numerator} / {share.denominator}" if share else "—",
                 figure_.display_value if figure_ is not None else "not reported",
                 figure_.locator if figure_ is not None else "",
@@ -434,7 +434,7 @@ def status_shares(summary: CoverageSummary, comparisons: Iterable[ReportedCompar
                 x=labels,
                 y=computed,
                 marker_color=COMPUTED_COLOUR,
-                text=[_fmt_pct(v) for v in computed],
+                text=[fmt_pct(v) for v in computed],
                 textposition="outside",
                 hovertemplate="%{x}<br>Computed here: %{y:.1f}%<extra></extra>",
             ),
@@ -443,7 +443,7 @@ def status_shares(summary: CoverageSummary, comparisons: Iterable[ReportedCompar
                 x=labels,
                 y=reported_values,
                 marker_color=REPORTED_COLOUR,
-                text=[_fmt_pct(v) if v is not None else "" for v in reported_values],
+                text=[fmt_pct(v) if v is not None else "" for v in reported_values],
                 textposition="outside",
                 hovertemplate="%{x}<br>Reported by the survey: %{y:.1f}%<extra></extra>",
             ),

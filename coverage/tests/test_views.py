@@ -139,6 +139,42 @@ class CoverageDashboardTests(KBTestCase):
             self.assertEqual(entry["csv_url"], f"/coverage/{key}.csv")
             self.assertContains(response, f'href="{escape(entry["csv_url"])}" download>CSV</a>')
 
+    def test_each_chart_has_a_text_summary_that_describes_it(self):
+        # By hand from the world (kb_site/test.py): leaves memory-leak (addressed: paper alpha; 1 issue, 1 SO post,
+        # 1 mention) and uncovered (1 commit); papers alpha (2021) and beta (2023), both Testing, both under Root.
+        expected = {
+            "taxonomy": "2 leaf faults: 1 addressed, 0 partially addressed, 1 unaddressed. The top-level category "
+            "with the most practitioner evidence is Root (4 records; 1 of its 2 leaves unaddressed).",
+            "gap-map": "The most papers are on Root with Testing (2 papers). No category holds a demand gap.",
+            "research-vs-practice": "1 of 2 leaf faults has practitioner evidence but no paper; the one with the "
+            "most is Uncovered (T-1, 1 record).",
+            "papers-per-year": "From 2021 to 2023; the busiest year is 2021 (1, counting a paper once per method "
+            "family). Over all years, by method family: Testing 2.",
+            "status-shares": "Computed here: 50.0% of leaf faults addressed, 0.0% partially addressed, 50.0% "
+            "unaddressed. The survey reports 12.5% addressed, from its own mappings.",
+        }
+        response = self.client.get(self.url)
+        entries = response.context["dashboard"]().charts
+        self.assertEqual({entry["chart"].key: entry["summary"] for entry in entries}, expected)
+        for key, text in expected.items():
+            self.assertContains(response, f'<p class="chart-summary" id="{key}-summary">{escape(text)}</p>')
+            self.assertContains(response, f'aria-describedby="{key}-summary"')
+
+    def test_the_gap_map_summary_names_the_demand_gaps(self):
+        for n in range(4):  # uncovered: 1 commit + 4 issues = 5 records and no paper, a demand gap
+            make_artifact(self.uncovered, url=f"https://github.com/owner/repo/issues/{n + 10}")
+        entries = self.client.get(self.url).context["dashboard"]().charts
+        summary = {entry["chart"].key: entry["summary"] for entry in entries}
+        self.assertEqual(
+            summary["gap-map"],
+            "The most papers are on Root with Testing (2 papers). 1 category holds demand gaps (1 leaf).",
+        )
+        self.assertEqual(
+            summary["research-vs-practice"],
+            "1 of 2 leaf faults has practitioner evidence but no paper; the one with the most is Uncovered (T-1, "
+            "5 records).",
+        )
+
     def test_each_chart_csv_is_its_table_under_its_own_name(self):
         for entry in self.client.get(self.url).context["dashboard"]().charts:
             chart = entry["chart"]
