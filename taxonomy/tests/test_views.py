@@ -250,6 +250,18 @@ class FaultDetailTests(KBTestCase):
         self.assertIn("<summary>Linked to 3 faults here</summary>", html)
         self.assertIn("<summary>Linked to 1 fault here</summary>", html)
 
+    def test_a_long_list_of_mappings_below_a_category_folds_away(self):
+        self.assertContains(
+            self.get(self.memory),
+            '<details class="mapping-fold" open>\n    <summary>The 1 mapping, fault by fault</summary>',
+        )
+        for n in range(10):  # 12 below the root: beta (on Memory), alpha (on Memory leak) and these
+            make_mapping(make_paper(f"fold-{n}"), self.uncovered)
+        self.assertContains(
+            self.get(self.root),
+            '<details class="mapping-fold">\n    <summary>The 12 mappings, fault by fault</summary>',
+        )
+
     def test_a_category_page_shows_its_children_before_mappings_and_evidence(self):
         html = self.get(self.memory).content.decode()
         order = [
