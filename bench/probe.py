@@ -7,6 +7,7 @@ Tasks (each prints one JSON document on its last line of output):
 * ``engine N``: the engine's uncached computation (``coverage.compute(use_cache=False)`` and
   ``coverage_summary``) timed N times, with its database share, and its numbers in bench/coverage.sql's shape.
 * ``change``: the cost of one approval: the review service's time and the first fresh coverage answer after it.
+* ``search-index``: rebuild the search index if the data changed since it was built (timed).
 * ``queries URL...``: queries and time per request for each URL through Django's test client, after one
   warm-up request (so with caching on, the steady state is measured).
 """
@@ -87,6 +88,7 @@ def targets(write_static: bool = True, fault: str | None = None) -> dict:
         "evidence_by_status_source": f"/evidence/?status=unaddressed&source={github}",
         "evidence_heaviest_leaf": f"/evidence/?fault={heaviest.code}",
         "interview_mentions": f"/evidence/interview-mentions/?ancestor={root}",
+        "challenge_list": "/challenges/",
         "challenge_page": f"/challenges/{challenge}/",
         "snapshot_diff": "/snapshots/diff/?before=seed&after=live",
         "agreement_page": "/agreement/",
@@ -295,6 +297,22 @@ def change() -> dict:
     }
 
 
+def search_index() -> dict:
+    """Bring the search index up to date (``search.index.ensure_fresh``): the first search after any change rebuilds
+    it whole, which at scale 100 takes minutes, longer than gunicorn lets a request run. Timed."""
+    from search import index
+    from search.models import SearchDocument
+
+    start = time.perf_counter()
+    stale = index.is_stale()
+    index.ensure_fresh()
+    return {
+        "rebuilt": stale,
+        "seconds": round(time.perf_counter() - start, 1),
+        "documents": SearchDocument.objects.count(),
+    }
+
+
 def _mappings(summary: dict) -> int:
     return summary["papers"]["mappings"]
 
@@ -314,6 +332,8 @@ def main(argv: list[str]) -> None:
         result = engine(int(args[0]) if args else 7)
     elif task == "change":
         result = change()
+    elif task == "search-index":
+        result = search_index()
     elif task == "queries":
         repeat = int(os.environ.get("BENCH_PROBE_REPEAT", "3"))
         result = queries(args, repeat)

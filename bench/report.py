@@ -181,6 +181,12 @@ def write_report(report: dict) -> Path:
             else "`seed upgrade`: not measured (the database was reused from an earlier run)."
         )
         lines += ["", "## Cost of a change", "", *[f"- {line}" for line in change["lines"]], f"- {upgrade}"]
+    search = report.get("search_index", {})
+    for when, label in (("after_data", "after the data was built"), ("after_change", "after the approval above")):
+        if when in search:
+            entry = search[when]
+            done = f"rebuilt in {entry['seconds']} s" if entry["rebuilt"] else "already fresh"
+            lines.append(f"- Search index {label}: {done} ({entry['documents']:,} documents).")
     backup = report.get("backup")
     if backup:
         lines += [
