@@ -247,7 +247,7 @@ def change() -> dict:
     before = client.get("/api/coverage/", **HEADERS).json()
     data = coverage.compute(use_cache=False)
     leaf = next(row.fault for row in data.rows if row.is_leaf and row.status == coverage.Status.UNADDRESSED)
-    paper = Paper.objects.approved().exclude(mappings__fault=leaf).order_by("pk").first()
+    paper = Paper.objects.public().exclude(mappings__fault=leaf).order_by("pk").first()
     users = get_user_model().objects
     researcher = users.create_user("bench-researcher", password=None)
     curator = users.create_user("bench-curator", password=None, is_staff=True)
