@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import contextlib
 import graphlib
+import itertools
+import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, models, transaction
 
 from coverage.cache import bump_data_version
+from datasets import dataset_stream
 from datasets.dataset import (
     FORMAT,
     FULL,
@@ -84,18 +88,36 @@ def _keeping_timestamps(model: type[models.Model]) -> Iterator[None]:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
-@transaction.atomic
 def load(data: dict) -> ImportResult:
-    """Import a dataset document (see the module docstring): idempotent, all or nothing.
+    """Import a dataset document held in memory (see ``load_file`` for a file of any size)."""
+    check_header(data)
+    for label, rows in data["records"].items():
+        if not isinstance(rows, list):
+            raise DatasetError(f"{MOVED_LABELS.get(label, label)}: expected a list of records.")
+    return _load(data["records"].keys(), lambda label: data["records"][label])
+
+
+def load_file(handle: TextIO) -> ImportResult:
+    """Import a dataset document from a file, streamed: memory is bounded by one chunk of records plus the identity
+    maps of the rows they refer to (as for the export), not by the size of the file. Same rules as ``_load``."""
+    with tempfile.TemporaryDirectory(prefix="kb-import-") as directory:
+        header, sections = dataset_stream.spool(handle, directory)
+        check_header(header)
+        return _load(sections.keys(), lambda label: dataset_stream.records(sections[label][0]))
+
+
+@transaction.atomic
+def _load(labels: Iterable[str], records_of: Callable[[str], Iterable[dict]]) -> ImportResult:
+    """Import the records of each type in ``labels`` (read with ``records_of(label)``): idempotent, all or nothing.
 
     Every record is validated by its model's own field validation (``full_clean``: lengths, choices, URL schemes,
     ...) and for text no field may hold (``kb_site.text``); a record whose identity repeats an earlier one is an
-    error too. Every problem is reported, each with its record, in one ``DatasetInvalid``; then nothing is written.
+    error too. Every problem is reported, each with its record, in one ``DatasetInvalid``; then nothing is written
+    (records are written chunk by chunk inside one transaction, which a problem rolls back).
     """
-    check_header(data)
-    data = {**data, "records": {MOVED_LABELS.get(label, label): rows for label, rows in data["records"].items()}}
+    file_labels = {MOVED_LABELS.get(label, label): label for label in labels}
     known = {_label(model): model for model in dataset_models(FULL)}
-    unknown = sorted(set(data["records"]) - set(known))
+    unknown = sorted(set(file_labels) - set(known))
     if unknown:
         raise DatasetError(f"Unknown record types in the file: {', '.join(unknown)}.")
     keys = Keys()
@@ -104,11 +126,9 @@ def load(data: dict) -> ImportResult:
     explicit_pk_models = []
     problems: list[str] = []
     for label, model in known.items():
-        records = data["records"].get(label)
-        if records is None:
+        if label not in file_labels:
             continue
-        if not isinstance(records, list):
-            raise DatasetError(f"{label}: expected a list of records.")
+        records = records_of(file_labels[label])
         try:
             created, updated, unchanged = _load_model(model, records, keys, pk_maps, problems)
         except (KeyError, TypeError, AttributeError, ValueError, ValidationError) as exc:
@@ -127,15 +147,16 @@ def load(data: dict) -> ImportResult:
     return result
 
 
-def _sorted_by_self_reference(model, records: list[dict]) -> list[dict]:
-    """Records whose self-reference (a fault's parent) points at another record of the file come after it."""
+def _sorted_by_self_reference(model, records: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
+    """(position, record) pairs, a record whose self-reference (a fault's parent) points at another record of the
+    file after that record."""
     self_fields = [f.name for f in _plain_fields(model) if f.is_relation and f.related_model is model]
     if not self_fields:
         return records
     names = identity_fields(model)
-    by_key = {_record_key(model, r, names): r for r in records}
+    by_key = {_record_key(model, r[1], names): r for r in records}
     sorter = graphlib.TopologicalSorter()
-    for key, record in by_key.items():
+    for key, (_, record) in by_key.items():
         parents = [_reference_key(model, record["fields"].get(name)) for name in self_fields]
         sorter.add(key, *[p for p in parents if p is not None and p in by_key])
     try:
@@ -215,34 +236,64 @@ def _record_values(model, record: dict, fields, keys: Keys, pk_maps, tracked) ->
     return values
 
 
-def _load_model(model, records: list[dict], keys: Keys, pk_maps, problems: list[str]) -> tuple[int, int, int]:
+CHUNK = 1000  # records validated and written per step of an import
+
+
+def _load_model(model, records: Iterable[dict], keys: Keys, pk_maps, problems: list[str]) -> tuple[int, int, int]:
+    """One model's records, ``CHUNK`` at a time: validated, then updated or created in bulk. Self-referencing models
+    (the taxonomy: a thousand rows) are read whole to order parents first."""
     names = identity_fields(model)
     fields = _plain_fields(model)
+    label = _label(model)
+    numbered: Iterable[tuple[int, dict]] = enumerate(records, start=1)
+    if any(f.is_relation and f.related_model is model for f in fields):
+        numbered = _sorted_by_self_reference(model, list(numbered))
+        step = 1  # a child may refer to a parent created just before it
+    else:
+        step = CHUNK
+    seen: dict = {}  # identity -> position of its first record (identities only: a repeat is an error)
+    totals = [0, 0, 0]
+    iterator = iter(numbered)
+    while chunk := list(itertools.islice(iterator, step)):
+        for position, record in chunk:
+            if not isinstance(record, dict):
+                raise TypeError(f"record {position} is not an object")
+            key = _record_key(model, record, names)
+            if key in seen:
+                problems.append(f"{label} record {position} ({key!r}): repeats record {seen[key]}.")
+            seen.setdefault(key, position)
+        for index, n in enumerate(_load_chunk(model, chunk, fields, names, keys, pk_maps, problems)):
+            totals[index] += n
+    return totals[0], totals[1], totals[2]
+
+
+def _load_chunk(model, chunk, fields, names, keys: Keys, pk_maps, problems: list[str]) -> tuple[int, int, int]:
     m2m = _m2m_fields(model)
     tracked = tracked_model(model)
-    taken = set(model._base_manager.values_list("pk", flat=True))
-    created = updated = unchanged = 0
-    pending: list[tuple[models.Model, dict, object]] = []
-    self_referencing = any(f.is_relation and f.related_model is model for f in fields)
-    current = {row["pk"]: row for row in model._base_manager.values("pk", *[f.attname for f in fields]).order_by()}
     label = _label(model)
-    position = {id(record): index for index, record in enumerate(records, start=1)}
-    seen: dict = {}
-    for record in records:
+    created = updated = unchanged = 0
+    existing = {}
+    for position, record in chunk:
+        pk = keys.pk(model, _record_key(model, record, names))
+        if pk is not None:
+            existing[position] = pk
+    # Only this chunk's rows are read back: the ones it updates, and the ids its new records would like to keep.
+    attnames = [f.attname for f in fields]
+    current = {row["pk"]: row for row in model._base_manager.filter(pk__in=existing.values()).values("pk", *attnames)}
+    file_pks = [model._meta.pk.to_python(r["pk"]) for _, r in chunk if r.get("pk") is not None]
+    taken = set(model._base_manager.filter(pk__in=file_pks).values_list("pk", flat=True)) if file_pks else set()
+    pending: list[tuple[models.Model, dict, object]] = []
+    links: list[tuple[int, dict, bool]] = []  # (pk, record, is new) for the many-to-many fields
+    for position, record in chunk:
         key = _record_key(model, record, names)
-        if key in seen:
-            problems.append(f"{label} record {position[id(record)]} ({key!r}): repeats record {seen[key]}.")
-        seen.setdefault(key, position[id(record)])
-    for record in _sorted_by_self_reference(model, records):
-        where = f"{label} record {position[id(record)]} ({_record_key(model, record, names)!r})"
+        where = f"{label} record {position} ({key!r})"
         try:
             values = _record_values(model, record, fields, keys, pk_maps, tracked)
         except (ValidationError, DatasetError) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             problems.extend(f"{where}: {message}" for message in messages)
             continue
-        key = _record_key(model, record, names)
-        pk = keys.pk(model, key)
+        pk = existing.get(position) or keys.pk(model, key)
         file_pk = model._meta.pk.to_python(record.get("pk")) if record.get("pk") is not None else None
         record_problems = _record_problems(model, values, pk if pk is not None else file_pk, where)
         if record_problems:
@@ -257,49 +308,61 @@ def _load_model(model, records: list[dict], keys: Keys, pk_maps, problems: list[
                 updated += 1
             else:
                 unchanged += 1
+            _map_pk(pk_maps, model, file_pk, pk)
+            links.append((pk, record, False))
         else:
             obj = model(**values)
             if file_pk is not None and file_pk not in taken:
                 obj.pk = file_pk
-            if self_referencing:
-                with _keeping_timestamps(model):
-                    model._base_manager.bulk_create([obj])
-                pk = obj.pk
-                keys.add(model, pk, key)
-                taken.add(pk)
-            else:
-                pending.append((obj, record, key))
+                taken.add(file_pk)
+            pending.append((obj, record, key))
             created += 1
-        if pk is not None:
-            pk_maps[model][file_pk] = pk
-            _set_m2m(model, m2m, pk, record, keys)
     if pending:
         with _keeping_timestamps(model):
             model._base_manager.bulk_create([obj for obj, _, _ in pending], batch_size=500)
         for obj, record, key in pending:
             keys.add(model, obj.pk, key)
             file_pk = model._meta.pk.to_python(record.get("pk")) if record.get("pk") is not None else None
-            pk_maps[model][file_pk] = obj.pk
-            _set_m2m(model, m2m, obj.pk, record, keys)
+            _map_pk(pk_maps, model, file_pk, obj.pk)
+            links.append((obj.pk, record, True))
+    if m2m and links:
+        _set_m2m(model, m2m, links, keys)
     return created, updated, unchanged
 
 
-def _set_m2m(model, m2m_fields, pk, record: dict, keys: Keys) -> None:
+def _map_pk(pk_maps, model, file_pk, pk) -> None:
+    """Remember where a row of the file landed when its id changed (history entries follow it); same ids: nothing."""
+    if file_pk is not None and file_pk != pk:
+        pk_maps[model][file_pk] = pk
+
+
+def _set_m2m(model, m2m_fields, links: list[tuple[int, dict, bool]], keys: Keys) -> None:
+    """The many-to-many links of a chunk's rows as their records say: new rows' links in one insert per field,
+    existing rows' links compared with what the database holds."""
     for f in m2m_fields:
-        raw = record["fields"].get(f.name) or []
-        wanted = set()
-        for item in raw:
-            target_pk = keys.pk(f.related_model, _reference_key(f.related_model, item))
-            if target_pk is None:
-                raise DatasetError(f"{model._meta.label}.{f.name}: no {f.related_model._meta.label} {item!r}.")
-            wanted.add(target_pk)
         through = f.remote_field.through
         source, target = f"{f.m2m_field_name()}_id", f"{f.m2m_reverse_field_name()}_id"
-        have = set(through.objects.filter(**{source: pk}).values_list(target, flat=True))
-        if have - wanted:
-            through.objects.filter(**{source: pk, f"{target}__in": have - wanted}).delete()
-        if wanted - have:
-            through.objects.bulk_create([through(**{source: pk, target: t}) for t in sorted(wanted - have)])
+        wanted: dict[int, set] = {}
+        for pk, record, _ in links:
+            targets = set()
+            for item in record["fields"].get(f.name) or []:
+                target_pk = keys.pk(f.related_model, _reference_key(f.related_model, item))
+                if target_pk is None:
+                    raise DatasetError(f"{model._meta.label}.{f.name}: no {f.related_model._meta.label} {item!r}.")
+                targets.add(target_pk)
+            wanted[pk] = targets
+        have: dict[int, set] = defaultdict(set)
+        old = [pk for pk, _, new in links if not new]
+        if old:
+            for row_pk, target_pk in through.objects.filter(**{f"{source}__in": old}).values_list(source, target):
+                have[row_pk].add(target_pk)
+        stale = [(pk, have[pk] - wanted[pk]) for pk in old if have[pk] - wanted[pk]]
+        for pk, targets in stale:
+            through.objects.filter(**{source: pk, f"{target}__in": targets}).delete()
+        through.objects.bulk_create(
+            [through(**{source: pk, target: t}) for pk, targets in wanted.items() for t in sorted(targets - have[pk])],
+            batch_size=1000,
+        )
 
 
 def _reset_sequences(model_list) -> None:

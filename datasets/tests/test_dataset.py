@@ -21,7 +21,7 @@ from rest_framework.authtoken.models import Token
 
 from coverage import coverage, snapshots, summaries
 from coverage.models import Snapshot
-from datasets import dataset, dataset_import
+from datasets import dataset, dataset_import, dataset_stream
 from papers.models import FaultMapping, Paper
 from taxonomy.models import Fault, ReviewStatus
 
@@ -91,6 +91,23 @@ class RealDataTests(TestCase):
         self.assertEqual(Token.objects.get().user.username, "alice")
 
         again = dataset_import.load(document)
+        self.assertFalse(again.changed)
+        self.assertEqual(sum(again.unchanged.values()), sum(before_counts.values()))
+
+    def test_a_file_is_streamed_in_chunks_whatever_its_key_order(self):
+        before_counts, before_figures = counts(dataset.FULL), figures()
+        # Sorted keys put the records before the schema version, and artefacts before the faults they refer to;
+        # indentation puts newlines between tokens. Tiny reads and chunks cross every boundary.
+        text = json.dumps(json.loads("".join(dataset.stream(dataset.FULL))), sort_keys=True, indent=1)
+        self.assertLess(text.index('"records"'), text.index('"schema_version"'))
+        wipe()
+        with mock.patch.object(dataset_stream, "READ_SIZE", 61), mock.patch.object(dataset_import, "CHUNK", 7):
+            result = dataset_import.load_file(io.StringIO(text))
+            self.assertEqual(result.created, before_counts)
+            self.assertEqual(counts(dataset.FULL), before_counts)
+            self.assertEqual(figures(), before_figures)
+            self.assertTrue(snapshots.verify(Snapshot.objects.get(name="seed")))
+            again = dataset_import.load_file(io.StringIO(text))
         self.assertFalse(again.changed)
         self.assertEqual(sum(again.unchanged.values()), sum(before_counts.values()))
 

@@ -1,10 +1,10 @@
-import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
 from datasets.dataset import DatasetError
-from datasets.dataset_import import load
+from datasets.dataset_import import load_file
+from datasets.dataset_stream import InvalidJSON
 
 
 class Command(BaseCommand):
@@ -18,18 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("path", help="The JSON file ('-' for standard input).")
 
     def handle(self, *args, path, **options):
+        # Streamed (datasets/dataset_stream.py): memory stays bounded whatever the size of the file.
         try:
             if path == "-":
-                document = json.load(sys.stdin)
+                result = load_file(sys.stdin)
             else:
                 with open(path, encoding="utf-8") as handle:
-                    document = json.load(handle)
+                    result = load_file(handle)
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
-        except ValueError as exc:
+        except (InvalidJSON, UnicodeDecodeError) as exc:
             raise CommandError(f"{path} is not valid JSON: {exc}") from exc
-        try:
-            result = load(document)
         except DatasetError as exc:
             raise CommandError(str(exc)) from exc
         for label in sorted(set(result.created) | set(result.updated) | set(result.unchanged)):
