@@ -6,6 +6,9 @@ Contents (under ``kb-release-<version>/``):
   mapping set of the release's snapshot: exactly its mappings, each approved, with the fault, strength and
   methods frozen in the snapshot. ``manage.py import_dataset`` loads it into an empty database, which then
   computes the release's figures.
+  Its double coding is as it stood when the snapshot was frozen: the codings submitted and the adjudications
+  decided by then (``papers.coding``, ``papers.codedmapping``, ``papers.adjudication``), as the agreement figures
+  of a snapshot are computed.
 * ``csv/<app>.<model>.csv``: one CSV per table of ``dataset.json`` (same rows; lists and objects as JSON text).
 * ``data-dictionary.csv``: every column of every table: its meaning, type and allowed values.
 * ``figures.json`` / ``figures.csv``: the coverage figures of the release.
@@ -16,6 +19,7 @@ Contents (under ``kb-release-<version>/``):
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import zipfile
@@ -28,6 +32,9 @@ from taxonomy.models import ReviewStatus
 MAPPINGS = "papers.faultmapping"
 PAPERS = "papers.paper"
 RELEASES = "coverage.release"
+CODINGS = "papers.coding"
+CODED_MAPPINGS = "papers.codedmapping"
+ADJUDICATIONS = "papers.adjudication"
 # Zip entries get this fixed time, so the same release data always gives the same bytes.
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
@@ -73,8 +80,25 @@ def release_dataset(snapshot) -> dict:
         for record in extra:
             record["fields"].update(status=ReviewStatus.APPROVED.value, submitted_by=None)
         data["records"][PAPERS] = sorted([*data["records"].get(PAPERS, []), *extra], key=lambda r: r["pk"])
+    _codings_as_of(data, snapshot.created_at)
     data["counts"] = {label: len(rows) for label, rows in data["records"].items()}
     return data
+
+
+def _codings_as_of(data: dict, moment) -> None:
+    """Keep the codings submitted and the adjudications decided by ``moment`` (and those codings' mappings)."""
+    records = data["records"]
+    codings = [
+        r for r in records.get(CODINGS, []) if datetime.datetime.fromisoformat(r["fields"]["submitted_at"]) <= moment
+    ]
+    kept = {r["fields"]["uid"] for r in codings}
+    records[CODINGS] = codings
+    records[CODED_MAPPINGS] = [r for r in records.get(CODED_MAPPINGS, []) if r["fields"]["coding"] in kept]
+    records[ADJUDICATIONS] = [
+        r
+        for r in records.get(ADJUDICATIONS, [])
+        if datetime.datetime.fromisoformat(r["fields"]["decided_at"]) <= moment
+    ]
 
 
 #

@@ -1,8 +1,8 @@
 """The whole dataset as one JSON document with a versioned schema: export, and idempotent import (backups).
 
-Format (``schema_version`` 1)::
+Format (``schema_version`` 2)::
 
-    {"format": "kb-dataset", "schema_version": 1, "scope": "full" | "public", "exported_at": "...",
+    {"format": "kb-dataset", "schema_version": 2, "scope": "full" | "public", "exported_at": "...",
      "counts": {"taxonomy.fault": 132, ...},
      "records": {"taxonomy.fault": [{"pk": 1, "fields": {"code": "H-1", "parent": null, "source": "humbatova2020",
                                                          ...}}, ...], ...}}
@@ -12,6 +12,10 @@ by its uid, an interview mention by ``[interview number, position]``, a user by 
 id, so a file imports into any database. ``pk`` is kept so a restore into an empty database reproduces the ids
 too (history entries and links keep pointing at the same rows).
 
+Schema versions: 2 adds the double coding (``papers.coding``, ``papers.codedmapping``, ``papers.adjudication``
+and, in a full backup, the adjudications' history); everything else is as in 1, so a version-1 file (which has
+none of them) still imports, unchanged.
+
 Scopes:
 
 * ``full`` (``manage.py export_dataset``, the backup): every record of the project's apps, including pending,
@@ -19,8 +23,9 @@ Scopes:
   API tokens, snapshots and their entries, and the change history of faults, papers, mappings and submissions.
   The file is as sensitive as the database.
 * ``public`` (``/api/export/dataset/``): what anyone may read: approved papers and mappings, the taxonomy,
-  methods, sources, reported figures, practitioner evidence, interviews, challenges, snapshots. No user, no
-  submission, no history.
+  methods, sources, reported figures, practitioner evidence, interviews, challenges, snapshots, and the submitted
+  codings and adjudications of public papers (a first coding stays out while its blind second coding is open, and
+  so does the open coding). No user, no submission, no history.
 
 Import matches each record on its identity: an existing row is updated only where it differs, a missing one is
 created (with its original id when that id is free). Importing the same file twice changes nothing the second
@@ -49,7 +54,8 @@ from django.utils import timezone
 from papers.models import Coding, Paper
 
 FORMAT = "kb-dataset"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # what export writes
+READABLE_SCHEMA_VERSIONS = (1, 2)  # what import reads (see the module docstring)
 PUBLIC = "public"
 FULL = "full"
 SCOPES = (PUBLIC, FULL)
@@ -190,7 +196,9 @@ def _freeze(value):
 
 
 def _thaw(value):
-    return [_thaw(v) for v in value] if isinstance(value, tuple) else value
+    """An identity key as JSON: compound keys as lists, each part as the file writes it (a uid as text), so a
+    document is plain JSON whatever encodes it."""
+    return [_thaw(v) for v in value] if isinstance(value, tuple) else _to_json(None, value)
 
 
 def _reference_key(target: type[models.Model], raw):

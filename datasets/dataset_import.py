@@ -22,6 +22,7 @@ from datasets.dataset import (
     FORMAT,
     FULL,
     MOVED_LABELS,
+    READABLE_SCHEMA_VERSIONS,
     SCHEMA_VERSION,
     DatasetError,
     Keys,
@@ -64,10 +65,11 @@ def check_header(data) -> None:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DatasetError(f'Not a knowledge-base dataset file (expected "format": "{FORMAT}").')
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if isinstance(version, bool) or version not in READABLE_SCHEMA_VERSIONS:
+        readable = ", ".join(str(v) for v in READABLE_SCHEMA_VERSIONS)
         raise DatasetError(
-            f"Unsupported dataset schema version {version!r}: this version of the app reads schema version "
-            f"{SCHEMA_VERSION} only. Import the file with the app version that exported it."
+            f"Unsupported dataset schema version {version!r}: this version of the app reads schema versions "
+            f"{readable} (it writes {SCHEMA_VERSION}). Import the file with the app version that exported it."
         )
     if not isinstance(data.get("records"), dict):
         raise DatasetError('The file has no "records" object.')

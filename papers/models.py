@@ -3,6 +3,7 @@ import unicodedata
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
@@ -415,21 +416,36 @@ class CodingQuerySet(models.QuerySet):
 class Coding(models.Model):
     """One coder's independent, blind set of mappings for one paper; never counted in coverage nor edited later."""
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="Stable identity of the coding.")
     # PROTECT: deleting a paper must not silently take its codings (and the agreement measured on them) along.
-    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="codings")
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="codings", help_text="The paper coded.")
     sample = models.CharField(max_length=100, help_text="The sample the double coding belongs to.")
-    round = models.PositiveSmallIntegerField(help_text="1 for the first coding of the paper in its sample, 2 next.")
+    round = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(2)],
+        help_text="1 for the first coding of the paper in its sample, 2 for the second.",
+    )
     coder = models.CharField(max_length=150, help_text="A named editor of the seed data (E1…) or a username.")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="codings"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="codings",
+        help_text="The curator making or who made it (from “Code it blind”); empty for the seed's editors.",
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="coding_requests"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coding_requests",
+        help_text="The curator who asked for the second coding; empty for the seed.",
     )
-    methods = models.ManyToManyField(Method, blank=True, related_name="codings")
-    note = models.TextField(blank=True)
-    abstract_source_url = models.URLField(max_length=500, blank=True)
+    methods = models.ManyToManyField(
+        Method, blank=True, related_name="codings", help_text="The debugging methods the coder saw in the paper."
+    )
+    note = models.TextField(blank=True, help_text="The coder's note on the coding as a whole.")
+    abstract_source_url = models.URLField(max_length=500, blank=True, help_text="Where the coder read the abstract.")
     submitted_at = models.DateTimeField(null=True, blank=True, help_text="Empty while a requested coding is open.")
 
     objects = UidManager.from_queryset(CodingQuerySet)()
@@ -455,14 +471,23 @@ class Coding(models.Model):
 class CodedMapping(models.Model):
     """One mapping of a coding: which fault the coder saw the paper address, how strongly, and why."""
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="mappings")
-    fault = models.ForeignKey(Fault, on_delete=models.PROTECT, related_name="coded_mappings")
-    strength = models.CharField(max_length=16, choices=Strength.choices)
-    evidence_kind = models.CharField(
-        max_length=40, choices=FaultMapping.EvidenceKind.choices, default=FaultMapping.EvidenceKind.ABSTRACT
+    uid = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="Stable identity of the coded mapping."
     )
-    rationale = models.TextField()
+    coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="mappings", help_text="Its coding.")
+    fault = models.ForeignKey(
+        Fault, on_delete=models.PROTECT, related_name="coded_mappings", help_text="The fault the coder mapped it to."
+    )
+    strength = models.CharField(
+        max_length=16, choices=Strength.choices, help_text="Explicit: the paper names the fault; partial: it may help."
+    )
+    evidence_kind = models.CharField(
+        max_length=40,
+        choices=FaultMapping.EvidenceKind.choices,
+        default=FaultMapping.EvidenceKind.ABSTRACT,
+        help_text="What the coder read to decide.",
+    )
+    rationale = models.TextField(help_text="Why the coder mapped the paper to this fault.")
 
     objects = UidManager()
 
@@ -485,14 +510,23 @@ class Adjudication(models.Model):
     """A curator's decision on a double-coded paper (pending until it exists), applied like an approved submission;
     a row of its own, never a field of a seeded coding, so reloading the seed cannot undo it."""
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="adjudications")
-    sample = models.CharField(max_length=100)
-    decided_by = models.CharField(max_length=150)
-    decided_at = models.DateTimeField()
-    reason = models.TextField()
+    uid = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="Stable identity of the decision."
+    )
+    paper = models.ForeignKey(
+        Paper, on_delete=models.PROTECT, related_name="adjudications", help_text="The double-coded paper."
+    )
+    sample = models.CharField(max_length=100, help_text="The sample of the two codings decided on.")
+    decided_by = models.CharField(max_length=150, help_text="The curator (username) or editor who decided.")
+    decided_at = models.DateTimeField(help_text="When the decision was made.")
+    reason = models.TextField(help_text="Why the final mappings are these.")
     submission = models.OneToOneField(
-        Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="adjudication"
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjudication",
+        help_text="The submission that carried the final mappings through review; empty for the seed's.",
     )
 
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))

@@ -190,7 +190,7 @@ def test_unknown_schema_version_is_refused_with_a_clear_message(db, tmp_path):
     with pytest.raises(CommandError) as refused:
         restore(str(path))
     assert str(refused.value) == (
-        "Unsupported dataset schema version 99: this version of the app reads schema version 1 only. "
+        "Unsupported dataset schema version 99: this version of the app reads schema versions 1, 2 (it writes 2). "
         "Import the file with the app version that exported it."
     )
     assert database_state() == before

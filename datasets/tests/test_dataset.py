@@ -151,7 +151,7 @@ class RealDataTests(TestCase):
         response = self.client.get(reverse("api:export-dataset"), secure=True)
         self.assertEqual(response.status_code, 200)
         body = response.json()
-        self.assertEqual((body["format"], body["scope"], body["schema_version"]), ("kb-dataset", "public", 1))
+        self.assertEqual((body["format"], body["scope"], body["schema_version"]), ("kb-dataset", "public", 2))
         self.assertEqual(body["counts"], dataset.dump(dataset.PUBLIC)["counts"])
         self.assertEqual(set(body["counts"]), set(body["records"]))
 
@@ -190,8 +190,8 @@ class RealDataTests(TestCase):
 class RefusalTests(TestCase):
     def test_unknown_schema_version(self):
         document = dataset.dump(dataset.PUBLIC)
-        document["schema_version"] = 2
-        with self.assertRaisesMessage(dataset.DatasetError, "Unsupported dataset schema version 2"):
+        document["schema_version"] = 3
+        with self.assertRaisesMessage(dataset.DatasetError, "Unsupported dataset schema version 3"):
             dataset_import.load(document)
 
     def test_not_a_dataset(self):
