@@ -23,6 +23,7 @@ from coverage import cache as coverage_cache
 from coverage import summaries
 from coverage.coverage import CoverageData, FaultCoverage, Status, compute
 from kb_site.ui import fault_options
+from taxonomy.tree import build_tree
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,13 @@ class LiveCoverage:
             return Outline.of(self.data)
         found = self._read([OUTLINE])
         return found[OUTLINE] if OUTLINE in found else self._fill()[OUTLINE]
+
+    def fault_choices(self) -> list[tuple[str, str]]:
+        """Every fault as a select option (``kb_site.ui.fault_options``) for a page that needs nothing else of the
+        coverage: the cached outline's, or with caching off from the tree alone (one query), not a computation."""
+        if self.version is None and "data" not in self.__dict__:
+            return fault_options(build_tree())
+        return self.outline.options
 
     def rows(self, ids: Iterable[int]) -> dict[int, FaultCoverage]:
         """The rows of the faults ``ids`` (by pk; unknown ids are left out): one cache read."""

@@ -8,6 +8,8 @@ from functools import cached_property
 from django import forms
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from taxonomy.models import Fault, Method
 from taxonomy.tree import Tree
@@ -45,7 +47,16 @@ class FaultSelect(forms.Select):
         # The options as plain (value, label, selected) tuples: ChoiceWidget.optgroups builds a dict per option.
         context = forms.Widget.get_context(self, name, value, attrs)
         chosen = set(context["widget"]["value"])
-        context["widget"]["options"] = [(str(v), label, str(v) in chosen) for v, label in self.choices]
+        options = [(str(v), label, str(v) in chosen) for v, label in self.choices]
+        context["widget"]["options"] = options
+        # The same markup as the template loop over the options would give, joined in Python: the loop took ~60 ms
+        # per 1,100-option select on the loaded benchmark machine, this takes a few.
+        context["widget"]["options_html"] = mark_safe(
+            "".join(
+                f'\n  <option value="{escape(v)}"{" selected" if selected else ""}>{escape(label)}</option>\n'
+                for v, label, selected in options
+            )
+        )
         context["widget"]["searchable"] = self.searchable
         return context
 

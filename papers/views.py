@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 
 from accounts.roles import RETRACT_PERMISSION, curator_required, is_curator, permission_or_login
 from coverage import agreement, coverage
+from coverage.live import live
 from coverage.review_diff import review_diff
 from kb_site.citations import formats
 from kb_site.ui import label_choices
@@ -30,7 +31,6 @@ from papers.models import FaultMapping, Paper, RelatedReference, Submission
 from papers.submission_forms import SubmissionForms
 from papers.validation import SubmissionInvalid
 from taxonomy.models import Method, ReviewStatus
-from taxonomy.tree import build_tree
 
 PAGE_SIZE = 50
 
@@ -50,7 +50,7 @@ class PaperListView(FilterView):
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
-        label_choices(filterset.form, tree=build_tree(), methods=Method.objects.all())
+        label_choices(filterset.form, fault_choices=live().fault_choices(), methods=Method.objects.all())
         return filterset
 
     def get_context_data(self, **kwargs):

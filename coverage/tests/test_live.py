@@ -11,6 +11,7 @@ from coverage.live import live
 from kb_site.test import KBTestCase
 from kb_site.ui import fault_options
 from papers.tests.factories import make_mapping, make_paper
+from taxonomy.tree import build_tree
 
 
 class OutlineTests(KBTestCase):
@@ -29,6 +30,11 @@ class OutlineTests(KBTestCase):
             self.assertEqual([n.pk for n in outline.subtree(code)], node.descendant_ids())
         self.assertEqual(outline.options, fault_options(data.tree))
         self.assertEqual(outline.ids_with_status("unaddressed"), [self.uncovered.pk])
+
+    def test_fault_choices_need_only_the_tree_when_nothing_is_cached(self):
+        with self.assertNumQueries(1):
+            choices = live().fault_choices()
+        self.assertEqual(choices, fault_options(build_tree()))
 
     def test_rows_are_the_computations_rows(self):
         data = coverage.compute()
