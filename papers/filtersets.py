@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Min, Q, QuerySet
 from django_filters.fields import IsoDateTimeField
 
+from papers.blind import visible_papers
 from papers.models import Coding, FaultMapping, Paper, Submission
 from taxonomy.filtersets import FaultCodeFilter, IntegerRangeFilter, MethodCodeFilter, method_ids, subtree_ids
 from taxonomy.models import Phase, ReviewStatus, Strength
@@ -64,9 +65,12 @@ class PaperFilterSet(django_filters.FilterSet):
         )
 
     def _mapped(self, queryset: QuerySet, condition: Q) -> QuerySet:
-        """Papers with an approved mapping meeting ``condition`` (a subquery, so no duplicate rows)."""
-        mapped = FaultMapping.objects.filter(condition, status=ReviewStatus.APPROVED).values("paper_id")
-        return queryset.filter(pk__in=mapped)
+        """Papers with an approved mapping meeting ``condition`` (a subquery, so no duplicate rows); never a paper
+        the user codes blind (its presence would tell its mapping, ``papers.blind``)."""
+        mapped = FaultMapping.objects.filter(condition, status=ReviewStatus.APPROVED)
+        if self.request is not None:
+            mapped = visible_papers(mapped, self.request)
+        return queryset.filter(pk__in=mapped.values("paper_id"))
 
     def filter_method(self, queryset, name, value):
         return queryset.filter(pk__in=Paper.objects.filter(methods__in=method_ids(value)).values("pk"))

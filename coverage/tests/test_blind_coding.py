@@ -107,8 +107,20 @@ class PagesTests(BlindCodingTestCase):
         self.assertIn('href="/faults/T.1/"', cell(response, "beta"))  # other papers as they are
 
     def test_agreement_page_leaves_the_paper_out(self):
-        self.assertContains(self.page(self.curator, reverse("coverage:agreement")), E2_RATIONALE)
-        self.assertNotContains(self.page(self.second, reverse("coverage:agreement")), E2_RATIONALE)
+        shown = self.page(self.curator, reverse("coverage:agreement"))
+        self.assertContains(shown, E2_RATIONALE)
+        self.assertNotContains(shown, HIDDEN)
+        hidden = self.page(self.second, reverse("coverage:agreement"))
+        self.assertNotContains(hidden, E2_RATIONALE)
+        self.assertContains(hidden, HIDDEN)
+
+    def test_filtering_papers_by_fault_does_not_find_the_paper(self):
+        for url in (reverse("papers:paper-list"), reverse("api:paper-list")):
+            for params in ({"fault": "T.1-1"}, {"ancestor": "T.1"}, {"strength": "explicit"}):
+                shown = self.page(self.curator, url, **params)
+                hidden = self.page(self.second, url, **params)
+                self.assertContains(shown, self.alpha.title)
+                self.assertNotContains(hidden, self.alpha.title)
 
     def test_the_blind_coder_may_not_adjudicate_another_sample_of_the_paper(self):
         response = self.page(self.second, reverse("coverage:adjudication-create", args=[self.e2.uid]))
