@@ -6,10 +6,12 @@ freezing time. Its figures can be recomputed from the stored set at any time and
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from coverage import cache as coverage_cache
 from coverage import coverage, summaries
 from coverage.models import Snapshot, SnapshotEntry
 from papers.models import FaultMapping
@@ -169,3 +171,28 @@ def diff(before: Snapshot | None, after: Snapshot | None) -> SnapshotDiff:
         removed=sorted((old[k] for k in old.keys() - new.keys()), key=lambda m: (m.fault_code, m.paper_key)),
         figures=figures,
     )
+
+
+@dataclass(frozen=True)
+class DiffPage:
+    """A diff as a page shows it: every status and figure change, the first ``limit`` added and removed mappings."""
+
+    diff: SnapshotDiff  # its ``added`` and ``removed`` cut to the first ``limit``
+    added_total: int
+    removed_total: int
+
+
+def diff_page(before: Snapshot | None, after: Snapshot | None, limit: int) -> DiffPage:
+    """``diff(before, after)`` with its mapping lists cut to ``limit``, cached per data version (a frozen snapshot never
+    changes; the live side is what the data version follows). Seed vs live at scale 100 adds ~50,000 mappings and
+    computes the live coverage afresh: seconds, once per version, instead of on every request."""
+
+    def build() -> DiffPage:
+        result = diff(before, after)
+        capped = dataclasses.replace(result, added=result.added[:limit], removed=result.removed[:limit])
+        return DiffPage(capped, len(result.added), len(result.removed))
+
+    def side(snapshot: Snapshot | None) -> str:
+        return f"{snapshot.pk}-{snapshot.created_at.timestamp()}" if snapshot is not None else LIVE
+
+    return coverage_cache.cached(f"snapshot-diff:{side(before)}:{side(after)}:{limit}", build)

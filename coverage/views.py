@@ -136,11 +136,14 @@ def snapshot_detail(request, name):
     )
 
 
+DIFF_LIMIT = 200  # added and removed mappings listed on the diff page (every one is counted)
+
+
 def snapshot_diff(request):
     names = list(Snapshot.objects.order_by("created_at", "name").values_list("name", flat=True))
     default_before = names[-1] if names else snapshots.LIVE
     form = SnapshotDiffForm(request.GET or {"before": default_before, "after": snapshots.LIVE}, names=names)
-    result = None
+    result = page = None
     if form.is_valid():
         by_name = {
             s.name: s
@@ -148,7 +151,8 @@ def snapshot_diff(request):
         }
         before = by_name.get(form.cleaned_data["before"])
         after = by_name.get(form.cleaned_data["after"])
-        result = snapshots.diff(before, after)
+        page = snapshots.diff_page(before, after, DIFF_LIMIT)
+        result = page.diff
     figures = []
     if result is not None:
         for change in result.figures:
@@ -169,7 +173,7 @@ def snapshot_diff(request):
     return render(
         request,
         "coverage/snapshot_diff.html",
-        {"form": form, "diff": result, "figures": figures, "has_snapshots": bool(names)},
+        {"form": form, "diff": result, "page": page, "figures": figures, "has_snapshots": bool(names)},
         status=400 if request.GET and not form.is_valid() else 200,
     )
 

@@ -1,10 +1,13 @@
 """Snapshot pages and the diff API: list, detail (stored vs recomputed figures), freezing, diff."""
 
+from unittest import mock
+
 from django.contrib.auth.models import User
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, override_settings
 from django.urls import reverse
 
-from coverage import snapshots
+from coverage import snapshots, views
 from coverage.models import Snapshot
 from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
@@ -123,6 +126,24 @@ class SnapshotDiffTests(KBTestCase):
         self.assertEqual(figures["papers.explicit"], (1, 0, -1))
         self.assertNotIn("papers.total", figures)  # alpha out, gamma in: still 2 papers
         self.assertContains(response, "Mappings retracted or removed (1)")
+
+    def test_page_lists_the_first_mappings_and_counts_them_all(self):
+        make_mapping(make_paper("delta", title="Delta"), self.uncovered)
+        with mock.patch.object(views, "DIFF_LIMIT", 1):
+            response = self.client.get(reverse("coverage:snapshot-diff"))
+        self.assertEqual([(m.paper_key, m.fault_code) for m in response.context["diff"].added], [("delta", "T-1")])
+        self.assertContains(response, "Mappings added (2)")
+        self.assertContains(response, "Showing the first 1 of 2, by fault and paper;")
+        self.assertNotContains(response, "Showing the first 1 of 1")  # one removed: shown whole
+
+    @override_settings(KB_COVERAGE_CACHE=True)
+    def test_a_cached_diff_follows_a_change(self):
+        cache.clear()
+        url = reverse("coverage:snapshot-diff")
+        self.assertContains(self.client.get(url), "Mappings added (1)")
+        with self.captureOnCommitCallbacks(execute=True):
+            make_mapping(make_paper("delta", title="Delta"), self.uncovered)
+        self.assertContains(self.client.get(url), "Mappings added (2)")
 
     def test_the_same_state_has_no_difference(self):
         response = self.client.get(reverse("coverage:snapshot-diff"), {"before": "seed", "after": "seed"})
