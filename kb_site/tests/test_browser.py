@@ -4,6 +4,7 @@ Screenshots go to test-artifacts/ (git-ignored) for a human to look at.
 """
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from coverage import coverage, summaries
@@ -131,4 +132,38 @@ def test_readable_on_a_phone(browser_page, real_data):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} scrolls sideways by {overflow}px on a phone"
         browser_page.screenshot("phone" + path.replace("/", "-").rstrip("-"))
+    assert_clean(browser_page)
+
+
+def test_the_header_is_one_row_on_a_laptop_and_a_menu_on_a_phone(browser_page, transactional_db):
+    page = browser_page.page
+    User.objects.create_user("a-very-long-user-name-of-a-researcher", "l@example.org", "long-user-phrase-42")
+
+    def header() -> tuple[bool, bool, int]:
+        """(one row: the bar is under 60 px high, a row being about 46 px; the Menu button shown; sideways scroll)"""
+        browser_page.goto("/")
+        height = page.evaluate("document.querySelector('.site-header .nav').getBoundingClientRect().height")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        return height < 60, page.locator(".nav-toggle").is_visible(), overflow
+
+    for signed_in in (False, True):
+        if signed_in:
+            browser_page.goto("/accounts/login/")
+            page.fill("#id_username", "a-very-long-user-name-of-a-researcher")
+            page.fill("#id_password", "long-user-phrase-42")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state()
+        # A 1366 px laptop: everything on one row, no Menu button (the menu is shown); nothing scrolls sideways.
+        for width in (1366, 1920):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert header() == (True, False, 0), (signed_in, width)
+        # 1100 to 1359 px: the links may take a second row, still no button and no sideways scroll.
+        page.set_viewport_size({"width": 1100, "height": 900})
+        _one_row, button, overflow = header()
+        assert (button, overflow) == (False, 0), signed_in
+        # A phone: the menu folds behind the button.
+        page.set_viewport_size({"width": 390, "height": 844})
+        _one_row, button, overflow = header()
+        assert (button, overflow) == (True, 0), signed_in
+        assert not page.locator(".nav-links").is_visible()
     assert_clean(browser_page)
