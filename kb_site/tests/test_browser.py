@@ -167,3 +167,31 @@ def test_the_header_is_one_row_on_a_laptop_and_a_menu_on_a_phone(browser_page, t
         assert (button, overflow) == (True, 0), signed_in
         assert not page.locator(".nav-links").is_visible()
     assert_clean(browser_page)
+
+
+def test_swagger_ui_draws_a_lock_only_on_operations_that_need_credentials(browser_page, transactional_db):
+    page = browser_page.page
+    browser_page.goto("/api/docs/")
+    page.wait_for_selector(".opblock")
+    operations = page.eval_on_selector_all(
+        ".opblock",
+        "els => els.map(e => [e.querySelector('.opblock-summary-method').textContent + ' '"
+        " + e.querySelector('.opblock-summary-path').getAttribute('data-path'),"
+        " !!e.querySelector('.authorization__btn')])",
+    )
+    schema = page.request.get(browser_page.base_url + "/api/schema/?format=json").json()
+    assert len(operations) == sum(len(methods) for methods in schema["paths"].values())
+    # Written out by hand from the views' permissions (as in test_api_schema): submissions and retractions.
+    assert sorted(name for name, locked in operations if locked) == [
+        "GET /api/submissions/",
+        "GET /api/submissions/lookup/",
+        "GET /api/submissions/{uid}/",
+        "POST /api/retractions/",
+        "POST /api/submissions/",
+        "POST /api/submissions/{uid}/approve/",
+        "POST /api/submissions/{uid}/claim/",
+        "POST /api/submissions/{uid}/reject/",
+        "POST /api/submissions/{uid}/request-changes/",
+        "PUT /api/submissions/{uid}/",
+    ]
+    assert_clean(browser_page)
