@@ -76,6 +76,9 @@ class Artifact(models.Model):
             # A fault's evidence in list order (fault page, /evidence/?fault=): an ordered index scan that stops at
             # the page, instead of sorting every record of the fault (~170,000 for the heaviest leaf at scale 100).
             models.Index(fields=["fault", "source", "kind", "url"], name="challenges_art_fault_order"),
+            # The list order itself: a list filtered by many faults (by status) or by source walks it and stops at
+            # the page instead of sorting every match (21,134 rows in 44 ms at scale 10).
+            models.Index(fields=["source", "kind", "url"], name="challenges_art_list_order"),
         ]
 
     def __str__(self):

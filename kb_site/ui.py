@@ -113,6 +113,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()  # how many, not which: no sort needed to count the first cap + 1
+        counted = rows[: self.cap + 1].count() if hasattr(rows, "count") else len(rows[: self.cap + 1])
         self.capped = counted > self.cap
         return min(counted, self.cap)
