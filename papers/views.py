@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from accounts.roles import RETRACT_PERMISSION, curator_required, is_curator, permission_or_login
-from coverage import agreement, coverage
+from coverage import agreement
 from coverage.live import live
 from coverage.review_diff import review_diff
 from kb_site.citations import formats
@@ -130,9 +130,10 @@ def _form_page(request, forms, vocabulary, *, bibtex=None, duplicates=None, edit
 
 
 def _web_vocabulary() -> Vocabulary:
-    """The web form's vocabulary: with each fault's coverage status, which its fault picker shows."""
-    rows = coverage.compute().rows
-    return Vocabulary.load(statuses={row.code: row.status.label.lower() if row.is_leaf else "category" for row in rows})
+    """The web form's vocabulary: with each fault's coverage status, which its fault picker shows (from the cached
+    outline of the live coverage, not the whole computation)."""
+    nodes = live().outline.nodes
+    return Vocabulary.load(statuses={n.code: n.status.label.lower() if n.status else "category" for n in nodes})
 
 
 @login_required
