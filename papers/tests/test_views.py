@@ -1,5 +1,7 @@
 import re
 
+from django.core.cache import caches
+from django.test import override_settings
 from django.urls import reverse
 
 from kb_site.test import KBTestCase
@@ -234,6 +236,21 @@ class FaultPickerTests(KBTestCase):
         self.assertEqual(len(self.options(html, "mappings-__prefix__-fault")), 6)
         self.assertIn('src="/static/js/fault_picker.js"', html)
         self.assertNotIn("<datalist", html)
+
+    def test_statuses_from_the_coverage_cache_are_fresh_after_an_approval(self):
+        caches["default"].clear()
+        with override_settings(KB_COVERAGE_CACHE=True):
+            with self.captureOnCommitCallbacks(execute=True):
+                mapping = make_mapping(make_paper("zeta"), self.uncovered, status=ReviewStatus.PENDING)
+            self.assertIn(
+                ("T-1", "T-1 Uncovered — unaddressed"), self.options(self.client.get(self.url).content.decode())
+            )
+            with self.captureOnCommitCallbacks(execute=True):
+                mapping.status = ReviewStatus.APPROVED
+                mapping.save()
+            self.assertIn(
+                ("T-1", "T-1 Uncovered — addressed"), self.options(self.client.get(self.url).content.decode())
+            )
 
     def test_a_fault_in_the_address_is_chosen(self):
         html = self.client.get(self.url, {"fault": "T-1"}).content.decode()
