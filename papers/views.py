@@ -21,7 +21,7 @@ from kb_site.citations import formats
 from kb_site.ui import label_choices
 from papers import review, submissions
 from papers.bibtex import paper_to_bibtex
-from papers.blind import blind_paper_ids, hide_mappings
+from papers.blind import HIDDEN, blind_paper_ids, hide_mappings
 from papers.citations import paper_csl, paper_jsonld
 from papers.duplicates import find_duplicates, lookup, match_json
 from papers.filtersets import PaperFilterSet, SubmissionFilterSet
@@ -263,7 +263,17 @@ def review_queue(request):
     page = Paginator(filterset.qs if filterset.is_valid() else queryset.none(), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "papers/review_queue.html", {"filter": filterset, "page_obj": page})
+    context = {"filter": filterset, "page_obj": page, "blind_papers": blind_paper_ids(request), "hidden": HIDDEN}
+    return render(request, "papers/review_queue.html", context)
+
+
+def _coding_blind(request, submission):
+    """A redirect to the queue when the curator codes the submission's paper blind (its mappings are hidden from
+    them, papers.blind), else None."""
+    if submission.paper_id not in blind_paper_ids(request):
+        return None
+    messages.error(request, f"You are coding this paper blind: its mappings are {HIDDEN}. Review it once you submit.")
+    return redirect("papers:review-queue")
 
 
 def _review_page(request, submission, form=None, status=200):
@@ -287,13 +297,15 @@ def _review_page(request, submission, form=None, status=200):
 @curator_required
 def review_detail(request, uid):
     submission = get_object_or_404(Submission.objects.for_list(), uid=uid)
-    return _review_page(request, submission)
+    return _coding_blind(request, submission) or _review_page(request, submission)
 
 
 @curator_required
 def review_edit(request, uid):
     """A curator edits the paper's data and the mappings before deciding (the submitter's form and rules)."""
     submission = get_object_or_404(Submission.objects.select_related("paper", "submitter", "claimed_by"), uid=uid)
+    if refused := _coding_blind(request, submission):
+        return refused
     try:
         role = submissions.edit_role(request.user, submission)
     except review.ReviewConflict as exc:
@@ -329,6 +341,8 @@ def review_release(request, uid):
 @curator_required
 def review_decide(request, uid):
     submission = get_object_or_404(Submission.objects.for_list(), uid=uid)
+    if refused := _coding_blind(request, submission):
+        return refused
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return _review_page(request, submission, form, status=400)

@@ -13,9 +13,9 @@ from kb_site.test import KBTestCase
 from papers import adjudication
 from papers.adjudication import CodedValues
 from papers.blind import HIDDEN
-from papers.models import CodedMapping, Coding
+from papers.models import CodedMapping, Coding, Submission
 from papers.tests.factories import make_mapping, make_paper
-from taxonomy.models import Strength
+from taxonomy.models import ReviewStatus, Strength
 
 FIRST_RATIONALE = "alpha targets T.1-1"  # make_mapping's rationale of the world's alpha -> memory-leak mapping
 E1_RATIONALE = "E1 read a leak detector"
@@ -128,6 +128,26 @@ class PagesTests(BlindCodingTestCase):
         self.assertEqual(
             self.page(self.third, reverse("coverage:adjudication-create", args=[self.e2.uid])).status_code, 200
         )
+
+    def test_the_blind_coder_may_not_review_a_submission_about_the_paper(self):
+        submission = Submission.objects.create(submitter=self.researcher, paper=self.alpha, comment="more")
+        make_mapping(self.alpha, self.uncovered, status=ReviewStatus.PENDING, submission=submission)
+        queue = self.page(self.curator, reverse("papers:review-queue"))
+        self.assertContains(queue, '<code class="fault-id" title="Uncovered (explicit)">T-1</code>', html=True)
+        self.assertEqual(
+            self.page(self.curator, reverse("papers:review-detail", args=[submission.uid])).status_code, 200
+        )
+        queue = self.page(self.second, reverse("papers:review-queue"))
+        self.assertContains(queue, HIDDEN)
+        self.assertNotContains(queue, '<code class="fault-id" title="Uncovered (explicit)">T-1</code>', html=True)
+        for url in (
+            reverse("papers:review-detail", args=[submission.uid]),
+            reverse("papers:review-edit", args=[submission.uid]),
+        ):
+            self.assertRedirects(self.page(self.second, url), reverse("papers:review-queue"))
+        decide = self.client.post(reverse("papers:review-decide", args=[submission.uid]), {"decision": "approve"})
+        self.assertRedirects(decide, reverse("papers:review-queue"))
+        self.assertEqual(Submission.objects.get(pk=submission.pk).status, ReviewStatus.PENDING)
 
     def test_after_submitting_everything_is_shown_again(self):
         adjudication.code_blind(
