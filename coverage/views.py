@@ -33,7 +33,7 @@ from coverage.release_files import release_csl
 from datasets import seed
 from kb_site.citations import KB_NAME, formats
 from kb_site.ui import label_choices
-from papers.blind import HIDDEN, blind_paper_ids, visible_papers
+from papers.blind import HIDDEN, blind_paper_ids, visible_keys, visible_papers
 from papers.history import fault_history
 from papers.models import FaultMapping
 from taxonomy.citations import fault_csl
@@ -123,7 +123,8 @@ def snapshot_detail(request, name):
     for row in rows:
         row["recomputed"] = recomputed_flat.get(row["key"])
         row["equal"] = row["recomputed"] == row["value"]
-    entries = snapshot.entries.select_related("fault").order_by("fault__position", "paper_key")
+    # Never the frozen mappings of a paper the user codes blind (papers.blind).
+    entries = visible_keys(snapshot.entries.select_related("fault"), request).order_by("fault__position", "paper_key")
     return render(
         request,
         "coverage/snapshot_detail.html",
@@ -132,6 +133,8 @@ def snapshot_detail(request, name):
             "rows": rows,
             "verified": recomputed == snapshot.figures,
             "entries": entries,
+            "blind": bool(blind_paper_ids(request)),
+            "hidden": HIDDEN,
         },
     )
 

@@ -14,7 +14,7 @@ never hands one user's answer to another.
 from __future__ import annotations
 
 from kb_site.middleware import PER_USER_ATTR
-from papers.models import Coding
+from papers.models import Coding, Paper
 
 HIDDEN = "hidden while you code this paper blind"
 
@@ -53,3 +53,12 @@ def visible_papers(queryset, request, field: str = "paper"):
     """``queryset`` without the rows of papers the request's user codes blind (``field`` leads to the paper)."""
     blind = blind_paper_ids(request)
     return queryset.exclude(**{f"{field}__in": blind}) if blind else queryset
+
+
+def visible_keys(queryset, request, field: str = "paper_key"):
+    """``queryset`` without the rows that name (by key, ``field``) a paper the request's user codes blind: frozen
+    snapshot entries. No query of its own (a subquery)."""
+    blind = blind_paper_ids(request)
+    if not blind:
+        return queryset
+    return queryset.exclude(**{f"{field}__in": Paper.objects.filter(pk__in=blind).values("key")})

@@ -22,6 +22,7 @@ from kb_site.api.filters import FilterBackend, validated_filterset
 from kb_site.api.pagination import KBPagination
 from kb_site.api.params import LOOKUP_REGEX, parse_query
 from kb_site.query import count_related
+from papers.blind import visible_keys
 from papers.models import FaultMapping, Paper
 from taxonomy.filtersets import MethodFilterSet
 from taxonomy.models import Fault, Method, ReviewStatus
@@ -61,7 +62,9 @@ class SnapshotViewSet(ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action == "retrieve":
-            entries = SnapshotEntry.objects.select_related("fault").order_by("fault__position", "paper_key")
+            entries = visible_keys(SnapshotEntry.objects.select_related("fault"), self.request).order_by(
+                "fault__position", "paper_key"
+            )  # never the frozen mappings of a paper the user codes blind (papers.blind)
             return self.queryset.prefetch_related(Prefetch("entries", entries))
         return self.queryset
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from coverage import snapshots
 from kb_site.test import KBTestCase
 from papers import adjudication
 from papers.adjudication import CodedValues
@@ -157,6 +158,21 @@ class PagesTests(BlindCodingTestCase):
         self.assertNotIn(HIDDEN, html)
         for text in (FIRST_RATIONALE, E1_RATIONALE, E2_RATIONALE):
             self.assertIn(text, html)
+
+
+class SnapshotTests(BlindCodingTestCase):
+    def test_frozen_mappings_of_the_paper_are_left_out(self):
+        snapshot = snapshots.freeze("seed")
+        page = reverse("coverage:snapshot-detail", args=["seed"])
+        api = reverse("api:snapshot-detail", args=["seed"])
+        self.assertContains(self.page(self.curator, page), "(alpha)")
+        self.assertNotContains(self.page(self.second, page), "(alpha)")
+        self.assertContains(self.page(self.second, page), HIDDEN)
+        self.assertEqual(
+            sorted(e["paper_key"] for e in self.page(self.curator, api).json()["entries"]), ["alpha", "beta"]
+        )
+        self.assertEqual([e["paper_key"] for e in self.page(self.second, api).json()["entries"]], ["beta"])
+        self.assertEqual(snapshot.entries.count(), 2)  # hidden, not gone
 
 
 class APITests(BlindCodingTestCase):
