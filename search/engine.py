@@ -18,6 +18,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, Count, Expression, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from coverage import coverage
@@ -188,3 +189,24 @@ def search(query: str, *, limit: int = LIMIT) -> SearchResults:
             if hit.document.fault_code in outline.by_code:
                 hit.status = outline.node(hit.document.fault_code).status
     return results
+
+
+def hide_papers(results: SearchResults, keys: set[str], hidden: str) -> None:
+    """Leave the papers ``keys`` (coded blind by the reader, ``papers.blind``) out of ``results`` unless every word
+    is in their own title, authors or venue (matching on their mappings would tell them), and show ``hidden``
+    instead of their snippet. No query."""
+    if not keys:
+        return
+    kept = []
+    for hit in results.hits:
+        doc = hit.document
+        if doc.kind == SearchDocument.Kind.PAPER and doc.key in keys:
+            own = f"{doc.a} {doc.d}".lower()
+            if not all(word.lower() in own for word in results.words):
+                results.total -= 1
+                label = doc.get_kind_display()
+                results.by_kind[label] = results.by_kind.get(label, 1) - 1
+                continue
+            hit.snippet = SafeString(escape(hidden))
+        kept.append(hit)
+    results.hits = kept

@@ -160,6 +160,22 @@ class PagesTests(BlindCodingTestCase):
             self.assertIn(text, html)
 
 
+class SearchTests(BlindCodingTestCase):
+    def test_the_paper_is_never_found_through_its_mappings_nor_shows_them(self):
+        search = reverse("search")
+        # "targets" is only in alpha's mapping rationale ("alpha targets T.1-1").
+        self.assertContains(self.page(self.curator, search, q="targets"), self.alpha.title)
+        self.assertNotContains(self.page(self.second, search, q="targets"), self.alpha.title)
+        # Found by its own title, it shows no mapping.
+        shown = self.page(self.curator, search, q="Alpha").content.decode()
+        self.assertIn("Mapped to: Memory leak", shown)
+        hidden = self.page(self.second, search, q="Alpha").content.decode()
+        self.assertIn(self.alpha.title, hidden)
+        self.assertIn(HIDDEN, hidden)
+        self.assertNotIn("Mapped to", hidden)
+        self.assertNotIn("targets T.1-1", hidden)
+
+
 class SnapshotTests(BlindCodingTestCase):
     def test_frozen_mappings_of_the_paper_are_left_out(self):
         snapshot = snapshots.freeze("seed")
