@@ -182,15 +182,32 @@ class DiffPage:
     removed_total: int
 
 
-def diff_page(before: Snapshot | None, after: Snapshot | None, limit: int) -> DiffPage:
+def without_papers(result: SnapshotDiff, keys: frozenset[str]) -> SnapshotDiff:
+    """``result`` without the added and removed mappings of the papers ``keys`` (a blind coder's, papers.blind)."""
+    if not keys:
+        return result
+    return dataclasses.replace(
+        result,
+        added=[m for m in result.added if m.paper_key not in keys],
+        removed=[m for m in result.removed if m.paper_key not in keys],
+    )
+
+
+def diff_page(
+    before: Snapshot | None, after: Snapshot | None, limit: int, *, hidden_papers: frozenset[str] = frozenset()
+) -> DiffPage:
     """``diff(before, after)`` with its mapping lists cut to ``limit``, cached per data version (a frozen snapshot never
     changes; the live side is what the data version follows). Seed vs live at scale 100 adds ~50,000 mappings and
-    computes the live coverage afresh: seconds, once per version, instead of on every request."""
+    computes the live coverage afresh: seconds, once per version, instead of on every request. Without the mappings
+    of ``hidden_papers`` (keys; a blind coder's page, computed for them and never cached)."""
 
     def build() -> DiffPage:
-        result = diff(before, after)
+        result = without_papers(diff(before, after), hidden_papers)
         capped = dataclasses.replace(result, added=result.added[:limit], removed=result.removed[:limit])
         return DiffPage(capped, len(result.added), len(result.removed))
+
+    if hidden_papers:
+        return build()
 
     def side(snapshot: Snapshot | None) -> str:
         return f"{snapshot.pk}-{snapshot.created_at.timestamp()}" if snapshot is not None else LIVE

@@ -33,7 +33,7 @@ from coverage.release_files import release_csl
 from datasets import seed
 from kb_site.citations import KB_NAME, formats
 from kb_site.ui import label_choices
-from papers.blind import HIDDEN, blind_paper_ids, visible_keys, visible_papers
+from papers.blind import HIDDEN, blind_paper_ids, blind_paper_keys, visible_keys, visible_papers
 from papers.history import fault_history
 from papers.models import FaultMapping
 from taxonomy.citations import fault_csl
@@ -154,7 +154,7 @@ def snapshot_diff(request):
         }
         before = by_name.get(form.cleaned_data["before"])
         after = by_name.get(form.cleaned_data["after"])
-        page = snapshots.diff_page(before, after, DIFF_LIMIT)
+        page = snapshots.diff_page(before, after, DIFF_LIMIT, hidden_papers=blind_paper_keys(request))
         result = page.diff
     figures = []
     if result is not None:

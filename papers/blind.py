@@ -62,3 +62,9 @@ def visible_keys(queryset, request, field: str = "paper_key"):
     if not blind:
         return queryset
     return queryset.exclude(**{f"{field}__in": Paper.objects.filter(pk__in=blind).values("key")})
+
+
+def blind_paper_keys(request) -> frozenset[str]:
+    """The keys of ``blind_paper_ids``: no query when there are none, else one."""
+    blind = blind_paper_ids(request)
+    return frozenset(Paper.objects.filter(pk__in=blind).values_list("key", flat=True)) if blind else frozenset()

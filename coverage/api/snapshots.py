@@ -13,6 +13,7 @@ from rest_framework.viewsets import ViewSet
 
 from coverage import snapshots
 from coverage.models import Snapshot
+from papers.blind import blind_paper_keys
 
 
 class SnapshotDiffQuerySerializer(serializers.Serializer):
@@ -76,4 +77,5 @@ class SnapshotDiffViewSet(ViewSet):
         query = SnapshotDiffQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         result = snapshots.diff(query.validated_data["before"], query.validated_data["after"])
+        result = snapshots.without_papers(result, blind_paper_keys(request))  # papers.blind
         return Response(asdict(result))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from coverage import snapshots
+from coverage.models import SnapshotEntry
 from kb_site.test import KBTestCase
 from papers import adjudication
 from papers.adjudication import CodedValues
@@ -189,6 +190,21 @@ class SnapshotTests(BlindCodingTestCase):
         )
         self.assertEqual([e["paper_key"] for e in self.page(self.second, api).json()["entries"]], ["beta"])
         self.assertEqual(snapshot.entries.count(), 2)  # hidden, not gone
+
+    def test_the_diff_leaves_out_the_papers_mappings(self):
+        snapshots.freeze("empty")  # frozen first, then emptied: every mapping of the world is "added" since
+        SnapshotEntry.objects.filter(snapshot__name="empty").delete()
+        page, api = reverse("coverage:snapshot-diff"), reverse("api:snapshot-diff-list")
+        params = {"before": "empty", "after": "live"}
+        added = [m["paper_key"] for m in self.page(self.curator, api, **params).json()["added"]]
+        self.assertEqual(sorted(added), ["alpha", "beta"])
+        self.assertEqual([m["paper_key"] for m in self.page(self.second, api, **params).json()["added"]], ["beta"])
+        self.assertEqual(self.page(self.curator, page, **params).context["page"].added_total, 2)
+        hidden = self.page(self.second, page, **params)
+        self.assertEqual([m.paper_key for m in hidden.context["page"].diff.added], ["beta"])
+        self.assertEqual(hidden.context["page"].added_total, 1)
+        # The curator's page, read again, is still whole (the blind coder's was never cached for others).
+        self.assertEqual(self.page(self.curator, page, **params).context["page"].added_total, 2)
 
 
 class APITests(BlindCodingTestCase):
