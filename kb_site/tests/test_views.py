@@ -59,7 +59,7 @@ class ErrorPageTests(TestCase):
         from unittest import mock
 
         self.client.raise_request_exception = False
-        with mock.patch("coverage.views.coverage.compute", side_effect=RuntimeError("boom")):
+        with mock.patch("coverage.views.coverage_live.live", side_effect=RuntimeError("boom")):
             response = self.client.get(reverse("home"))
         self.assertEqual(response.status_code, 500)
         self.assertIn(b"Something went wrong on our side", response.content)
