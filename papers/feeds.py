@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from papers.blind import blind_paper_ids
 from papers.models import FaultMapping
 from taxonomy.filtersets import subtree_ids
 from taxonomy.models import Fault, ReviewStatus
@@ -14,26 +17,37 @@ from taxonomy.models import Fault, ReviewStatus
 FEED_LENGTH = 50
 
 
-def mapping_feed_items(fault: Fault | None = None) -> list[FaultMapping]:
-    """The newest approved mappings (to ``fault`` or anywhere under it), newest approval first: 1 query.
+def mapping_feed_items(fault: Fault | None = None, hidden_papers=frozenset()) -> list[FaultMapping]:
+    """The newest approved mappings (to ``fault`` or anywhere under it), newest approval first, none of
+    ``hidden_papers``: 1 query.
 
     A category's feed carries its whole subtree (the fault itself included); a leaf's feed its own mappings.
     """
     queryset = FaultMapping.objects.filter(status=ReviewStatus.APPROVED, approved_at__isnull=False)
+    queryset = queryset.exclude(paper_id__in=hidden_papers)
     if fault is not None:
         queryset = queryset.filter(fault_id__in=subtree_ids(fault))
     return list(queryset.select_related("paper", "fault").order_by("-approved_at", "-pk")[:FEED_LENGTH])
 
 
-def retraction_feed_items() -> list[FaultMapping]:
-    """The newest retracted mappings, newest retraction first: 1 query."""
+def retraction_feed_items(hidden_papers=frozenset()) -> list[FaultMapping]:
+    """The newest retracted mappings, newest retraction first, none of ``hidden_papers``: 1 query."""
     queryset = FaultMapping.objects.filter(status=ReviewStatus.RETRACTED, retracted_at__isnull=False)
+    queryset = queryset.exclude(paper_id__in=hidden_papers)
     return list(queryset.select_related("paper", "fault").order_by("-retracted_at", "-pk")[:FEED_LENGTH])
 
 
 class _MappingFeed(Feed):
     feed_type = Atom1Feed
     author_name = "ML Debugging Knowledge Base"
+    hidden_papers: frozenset[int] = frozenset()
+
+    def __call__(self, request, *args, **kwargs):
+        # The reader's papers coded blind are left out (papers.blind). The feed object serves every request, so
+        # the set rides on a copy made for this one.
+        feed = copy.copy(self)
+        feed.hidden_papers = blind_paper_ids(request)
+        return Feed.__call__(feed, request, *args, **kwargs)
 
     def item_title(self, item: FaultMapping) -> str:
         return f"{item.paper.title} → {item.fault.code} {item.fault.name} ({item.get_strength_display().lower()})"
@@ -77,7 +91,7 @@ class ApprovedMappingFeed(_MappingFeed):
         return reverse("papers:mapping-feed-fault", args=[obj.code])
 
     def items(self, obj: Fault | None) -> list[FaultMapping]:
-        return mapping_feed_items(obj)
+        return mapping_feed_items(obj, self.hidden_papers)
 
     def item_description(self, item: FaultMapping) -> str:
         return item.rationale
@@ -102,7 +116,7 @@ class RetractionFeed(_MappingFeed):
         return reverse("papers:retraction-feed")
 
     def items(self) -> list[FaultMapping]:
-        return retraction_feed_items()
+        return retraction_feed_items(self.hidden_papers)
 
     def item_title(self, item: FaultMapping) -> str:
         return "Retracted: " + super().item_title(item)

@@ -177,6 +177,15 @@ class SearchTests(BlindCodingTestCase):
         self.assertNotIn("targets T.1-1", hidden)
 
 
+class FeedTests(BlindCodingTestCase):
+    def test_feeds_leave_out_the_papers_mappings(self):
+        for feed in (reverse("papers:mapping-feed"), reverse("papers:mapping-feed-fault", args=["T.1-1"])):
+            self.assertContains(self.page(self.curator, feed), self.alpha.title)
+            self.assertContains(self.page(None, feed), self.alpha.title)
+            self.assertNotContains(self.page(self.second, feed), self.alpha.title)
+        self.assertContains(self.page(self.second, reverse("papers:mapping-feed")), self.beta.title)
+
+
 class SnapshotTests(BlindCodingTestCase):
     def test_frozen_mappings_of_the_paper_are_left_out(self):
         snapshot = snapshots.freeze("seed")
