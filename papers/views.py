@@ -21,7 +21,7 @@ from kb_site.citations import formats
 from kb_site.ui import label_choices
 from papers import review, submissions
 from papers.bibtex import paper_to_bibtex
-from papers.blind import HIDDEN, blind_paper_ids, hide_mappings
+from papers.blind import HIDDEN, blind_paper_ids, hide_mappings, visible_papers
 from papers.citations import paper_csl, paper_jsonld
 from papers.duplicates import find_duplicates, lookup, match_json
 from papers.filtersets import PaperFilterSet, SubmissionFilterSet
@@ -368,7 +368,8 @@ def review_decide(request, uid):
 
 @permission_or_login(RETRACT_PERMISSION)
 def mapping_retract(request, uid):
-    mapping = get_object_or_404(FaultMapping.objects.select_related("paper", "fault"), uid=uid)
+    # Not a mapping of a paper the curator codes blind: 404, as if it did not exist (papers.blind).
+    mapping = get_object_or_404(visible_papers(FaultMapping.objects.select_related("paper", "fault"), request), uid=uid)
     form = RetractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -151,6 +151,11 @@ class PagesTests(BlindCodingTestCase):
         self.assertRedirects(decide, reverse("papers:review-queue"))
         self.assertEqual(Submission.objects.get(pk=submission.pk).status, ReviewStatus.PENDING)
 
+    def test_the_blind_coder_may_not_open_the_retraction_of_the_papers_mapping(self):
+        retract = reverse("papers:mapping-retract", args=[self.alpha_leak.uid])
+        self.assertEqual(self.page(self.curator, retract).status_code, 200)
+        self.assertEqual(self.page(self.second, retract).status_code, 404)
+
     def test_after_submitting_everything_is_shown_again(self):
         adjudication.code_blind(
             self.open, self.second, [CodedValues(self.uncovered, Strength.PARTIAL, "abstract", "mine")]
