@@ -8,7 +8,8 @@ or codings simply leaves the paper's out: a placeholder there would itself tell 
 ``blind_paper_ids(request)`` is the one rule. It costs no query for an anonymous request and one per signed-in
 request (kept on the request). It also marks the request: ``kb_site.middleware.PerUserAnswerMiddleware`` then
 answers ``Vary: Cookie, Authorization`` (and ``Cache-Control: private`` for a signed-in user), so a shared cache
-never hands one user's answer to another.
+never hands one user's answer to another. What stays visible (aggregate figures, frozen release archives) is
+listed in the README ("Inter-coder agreement", Blindness).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def blind_paper_ids(request) -> frozenset[int]:
     if user is None or not user.is_authenticated:
         ids = frozenset()
     else:
-        ids = frozenset(Coding.objects.filter(user=user, submitted_at__isnull=True).values_list("paper_id", flat=True))
+        open_codings = Coding.objects.filter(user=user, submitted_at__isnull=True).order_by()  # no join to sort
+        ids = frozenset(open_codings.values_list("paper_id", flat=True))
     base._kb_blind_papers = ids
     return ids
 
