@@ -261,6 +261,12 @@ class APITests(BlindCodingTestCase):
         def rows(user, label):
             return self.page(user, reverse("api:export-dataset")).json()["records"][label]
 
+        snapshots.freeze("seed")
+        self.assertEqual(
+            sorted(r["fields"]["paper_key"] for r in rows(None, "coverage.snapshotentry")), ["alpha", "beta"]
+        )
+        self.assertEqual([r["fields"]["paper_key"] for r in rows(self.second, "coverage.snapshotentry")], ["beta"])
+
         self.assertEqual(
             sorted(r["fields"]["uid"] for r in rows(None, "papers.faultmapping")),
             sorted([str(self.alpha_leak.uid), str(self.beta_memory.uid)]),
