@@ -67,8 +67,17 @@ def chromium():
         browser.close()
 
 
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
 class BrowserPage:
-    """A page that records console errors and every request to a host other than the live server."""
+    """A page that records console errors, every request to a host other than the live server and (on every
+    document it loads) the Content-Security-Policy violations, read with ``csp_violations()``."""
 
     def __init__(self, page, base_url: str):
         self.page = page
@@ -85,6 +94,10 @@ class BrowserPage:
                 self.foreign_requests.append(request.url)
 
         page.on("request", on_request)
+        page.add_init_script(RECORD_CSP_VIOLATIONS)
+
+    def csp_violations(self) -> list[str]:
+        return self.page.evaluate("window.__cspViolations || []")
 
     def goto(self, path: str):
         return self.page.goto(self.base_url + path)

@@ -256,15 +256,8 @@ class LoginThrottleTests(TestCase):
 
 
 #
-# The Content-Security-Policy in a real browser: charts still draw, nothing is refused.
+# The Content-Security-Policy in a real browser: nothing is refused (the dashboard's charts: test_browser.py).
 #
-
-RECORD_CSP_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
-});
-"""
 
 
 @pytest.fixture
@@ -273,41 +266,28 @@ def real_data(transactional_db):
 
 
 @pytest.mark.browser
-def test_coverage_charts_render_under_the_csp_in_chromium(real_data, browser_page):
+def test_pages_run_without_csp_violations(real_data, browser_page, subtests):
+    # One data load and one browser page for every URL (loading the real data costs seconds per test).
     page = browser_page.page
-    page.add_init_script(RECORD_CSP_VIOLATIONS)
-    response = browser_page.goto(reverse("coverage:dashboard"))
-    assert response.status == 200
-    assert "script-src 'self'" in response.headers["content-security-policy"]
-    charts = page.locator(".plotly-chart")
-    expected = charts.count()
-    assert expected >= 3
-    # plotly.js draws an SVG into every chart container.
-    page.wait_for_function(
-        "n => document.querySelectorAll('.plotly-chart .main-svg').length >= n", arg=expected, timeout=20000
-    )
-    assert page.locator(".plotly-chart.js-plotly-plot").count() == expected
-    browser_page.screenshot("csp-coverage")
-    assert page.evaluate("window.__cspViolations") == []
-    assert browser_page.console_errors == []
-    assert browser_page.foreign_requests == []
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize(
-    "url_name",
-    ["home", "coverage:fault-list", "papers:paper-list", "login", "admin:login", "api:api-root", "api:docs"],
-)
-def test_pages_run_without_csp_violations(real_data, browser_page, url_name):
-    page = browser_page.page
-    page.add_init_script(RECORD_CSP_VIOLATIONS)
     failed = []
     page.on("response", lambda answer: answer.status >= 400 and failed.append(f"{answer.status} {answer.url}"))
-    response = browser_page.goto(reverse(url_name))
-    assert response.status == 200
-    page.wait_for_load_state("networkidle")
-    assert page.evaluate("window.__cspViolations") == []
-    assert failed == []
-    # Django's admin templates link no icon, so Chromium asks for /favicon.ico (our base.html sets one).
-    errors = [e for e in browser_page.console_errors if not (url_name == "admin:login" and "404" in e)]
-    assert errors == []
+    for url_name in [
+        "home",
+        "coverage:fault-list",
+        "papers:paper-list",
+        "login",
+        "admin:login",
+        "api:api-root",
+        "api:docs",
+    ]:
+        with subtests.test(url_name=url_name):
+            failed.clear()
+            browser_page.console_errors.clear()
+            response = browser_page.goto(reverse(url_name))
+            assert response.status == 200
+            page.wait_for_load_state("networkidle")
+            assert browser_page.csp_violations() == []
+            assert failed == []
+            # Django's admin templates link no icon, so Chromium asks for /favicon.ico (our base.html sets one).
+            errors = [e for e in browser_page.console_errors if not (url_name == "admin:login" and "404" in e)]
+            assert errors == []
