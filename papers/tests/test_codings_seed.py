@@ -26,30 +26,26 @@ def shipped_counts() -> tuple[int, int, int]:
     return models.count("papers.coding"), models.count("papers.codedmapping"), models.count("papers.adjudication")
 
 
+def counts() -> tuple[int, int, int]:
+    return Coding.objects.count(), CodedMapping.objects.count(), Adjudication.objects.count()
+
+
 class CodingsSeedTests(TestCase):
+    """One seed upgrade for the class (each test starts from its result, rolled back between tests)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        seed.upgrade()
+
     def counts(self) -> tuple[int, int, int]:
-        return Coding.objects.count(), CodedMapping.objects.count(), Adjudication.objects.count()
+        return counts()
 
     def test_the_seed_loads_the_codings(self):
         self.assertIn("codings", seed.read_shipped().fixtures)
-        seed.upgrade()
         self.assertEqual(self.counts(), shipped_counts())
         self.assertEqual(self.counts(), (58, 112, 7))  # dual_coding.json: 29 papers x 2 codings, 7 adjudicated
 
-    def test_a_database_at_the_release_without_codings_gets_them(self):
-        with tempfile.TemporaryDirectory() as folder:
-            for path in FIXTURES.glob("*.json"):
-                shutil.copy(path, folder)
-            manifest = json.loads((FIXTURES / seed.MANIFEST).read_text())
-            manifest["fixtures"].remove("codings")
-            (Path(folder) / seed.MANIFEST).write_text(json.dumps(manifest))
-            seed.upgrade(Path(folder))
-        self.assertEqual(self.counts(), (0, 0, 0))
-        seed.upgrade()
-        self.assertEqual(self.counts(), shipped_counts())
-
     def test_an_adjudication_survives_the_upgrade_run_again(self):
-        seed.upgrade()
         curator = User.objects.create_user("carla", "carla@example.org", "carla-long-phrase-42")
         curator.groups.add(curators_group())
         coding = Coding.objects.filter(sample="seed-1 re-coding", round=2).order_by("paper__key").first()
@@ -77,3 +73,17 @@ class CodingsSeedTests(TestCase):
                 ],
             ).exists()
         )
+
+
+class CodingsAddedLaterTests(TestCase):
+    def test_a_database_at_the_release_without_codings_gets_them(self):
+        with tempfile.TemporaryDirectory() as folder:
+            for path in FIXTURES.glob("*.json"):
+                shutil.copy(path, folder)
+            manifest = json.loads((FIXTURES / seed.MANIFEST).read_text())
+            manifest["fixtures"].remove("codings")
+            (Path(folder) / seed.MANIFEST).write_text(json.dumps(manifest))
+            seed.upgrade(Path(folder))
+        self.assertEqual(counts(), (0, 0, 0))
+        seed.upgrade()
+        self.assertEqual(counts(), shipped_counts())
