@@ -26,7 +26,7 @@ from taxonomy.models import Fault, Method, Phase, ReviewStatus
 pytestmark = [pytest.mark.postgres]
 
 WORKERS = 8
-NEW_PAPER_SUBMISSIONS = 180
+NEW_PAPER_SUBMISSIONS = 60
 RACING_SUBMISSIONS = 20  # all propose the same mapping of one existing paper: exactly one may get in
 CURATORS = 3
 
@@ -99,7 +99,7 @@ def test_parallel_submissions_and_approvals_lose_and_double_nothing(postgres_onl
     existing = Paper.objects.create(key="existing-2020", title="An existing paper", year=2020, origin="kb-curation")
     papers_before = Paper.objects.count()
 
-    # What each worker sends: 180 new papers with 1-3 mappings, and 20 identical proposals for one paper.
+    # What each worker sends: NEW_PAPER_SUBMISSIONS new papers with 1-3 mappings, and 20 identical proposals for one paper.
     bodies = []
     for n in range(NEW_PAPER_SUBMISSIONS):
         faults = rng.sample(leaves, rng.randint(1, 3))
@@ -144,7 +144,10 @@ def test_parallel_submissions_and_approvals_lose_and_double_nothing(postgres_onl
     # Every accepted submission is stored once, with exactly the mappings that were sent.
     assert Submission.objects.count() == len(accepted)
     assert Paper.objects.count() == papers_before + NEW_PAPER_SUBMISSIONS
-    assert Paper.objects.filter(title__startswith="Concurrent paper number").values("title").distinct().count() == 180
+    assert (
+        Paper.objects.filter(title__startswith="Concurrent paper number").values("title").distinct().count()
+        == NEW_PAPER_SUBMISSIONS
+    )
     stored = defaultdict(set)
     for uid, code in FaultMapping.objects.values_list("submission__uid", "fault__code"):
         stored[str(uid)].add(code)
