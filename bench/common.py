@@ -59,6 +59,7 @@ def app_env(db: str, *, cache: bool = True, secret: str = "") -> dict:
         # would make it tens of thousands long, an artefact of a single load generator).
         KB_API_ANON_RATE="1000000/second",
         KB_API_USER_RATE="1000000/second",
+        KB_SEARCH_RATE="1000000/second",  # the search page's own per-client limit, lifted the same way
         KB_COVERAGE_CACHE="true" if cache else "false",
         PYTHONDONTWRITEBYTECODE="1",
         # WhiteNoise notes that no `collectstatic` output exists; static files come from the finders here.
