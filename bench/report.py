@@ -58,8 +58,8 @@ def write_report(report: dict) -> Path:
         f"(seed {cfg['seed']}), {cfg['workers']} gunicorn sync workers, wrk with {cfg['connections']} connections "
         f"for {cfg['duration']} s per endpoint after a warm-up, on {report['machine']['cpus']} CPUs "
         f"(PostgreSQL {report['machine']['postgresql']}, Python {report['machine']['python']}). wrk, gunicorn, "
-        "nginx, PostgreSQL and Redis share the same CPUs over loopback. The API throttles stay on with their limits "
-        "raised to 1,000,000 requests per second (one address sends every request). Raw numbers: "
+        "nginx, PostgreSQL and Redis share the same CPUs over loopback. The API and search throttles stay on with "
+        "their limits raised to 1,000,000 requests per second (one address sends every request). Raw numbers: "
         "[report.json](report.json).",
         "",
         "## Targets",
