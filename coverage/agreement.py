@@ -284,12 +284,12 @@ def coding_pairs(
 def status_dependences(
     pairs: list[CodingPair], snapshot: Snapshot | None, facts: list[MappingFact] | None = None
 ) -> list[LeafDependence]:
-    """The leaves whose status differs between the two codings of a pair (2 queries for the mapping set, none
-    when there is no pair or ``facts`` is given)."""
+    """The leaves whose status differs between the two codings of a pair (2 queries for the mappings on the pairs'
+    leaves, none when there is no pair or ``facts`` is given)."""
     if not pairs:
         return []
     if facts is None:
-        facts = mapping_set(snapshot=snapshot)
+        facts = mapping_set(snapshot=snapshot, fault_ids={f.fault.pk for pair in pairs for f in pair.faults})
     totals: dict[int, Counter] = defaultdict(Counter)
     own: dict[tuple[str, int], Counter] = defaultdict(Counter)
     for fact in facts:
