@@ -15,8 +15,10 @@ from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
 
 from coverage import cache as coverage_cache
 from coverage import coverage, gap_analysis, summaries
+from coverage import live as coverage_live
 from coverage.api import serializers
 from coverage.filtersets import CoverageFaultFilterSet, SnapshotFilterSet
+from coverage.live import LiveCoverage
 from coverage.models import Snapshot, SnapshotEntry
 from kb_site.api.filters import FilterBackend, validated_filterset
 from kb_site.api.pagination import KBPagination
@@ -188,13 +190,29 @@ class CoverageViewSet(GenericViewSet):
         snapshot = params.get("snapshot")
         return {"snapshot": snapshot.name if snapshot else None, "as_of": params.get("as_of")}
 
-    def selected_rows(self, data: coverage.CoverageData) -> list[coverage.FaultCoverage]:
-        """The rows whose faults pass the fault filters (``FaultFilterSet`` parameters)."""
+    def selected_ids(self, data: coverage.CoverageData | LiveCoverage) -> set[int]:
+        """The faults that pass the fault filters (``FaultFilterSet`` parameters)."""
         filterset = CoverageFaultFilterSet(
             self.request.query_params, Fault.objects.all(), request=self.request, coverage_data=data
         )
-        selected = set(validated_filterset(filterset).qs.values_list("pk", flat=True))
+        return set(validated_filterset(filterset).qs.values_list("pk", flat=True))
+
+    def selected_rows(self, data: coverage.CoverageData) -> list[coverage.FaultCoverage]:
+        """The rows whose faults pass the fault filters, in tree order."""
+        selected = self.selected_ids(data)
         return [row for row in data.rows if row.fault.pk in selected]
+
+    def live_page(self, serializer_class) -> Response:
+        """The live rows of the selected faults, in tree order, reading only the page's rows from the cache (not the
+        whole computation: ``coverage/live.py``)."""
+        live = coverage_live.live()
+        selected = self.selected_ids(live)
+        ids = [node.pk for node in live.outline.nodes if node.pk in selected]
+        page = self.paginate_queryset(ids)
+        rows = live.rows(page if page is not None else ids)
+        context = self.get_serializer_context()
+        data = serializer_class([rows[pk] for pk in (page if page is not None else ids)], many=True, context=context)
+        return self.get_paginated_response(data.data) if page is not None else Response(data.data)
 
     def paginated(self, rows: list, serializer_class) -> Response:
         page = self.paginate_queryset(rows)
@@ -229,6 +247,8 @@ class CoverageViewSet(GenericViewSet):
     def faults(self, request):
         """Every fault's coverage status and counts, in tree order; filter with the fault list's parameters."""
         params = self.coverage_params()
+        if params.get("as_of") is None and params.get("snapshot") is None:
+            return public_live(request, self.live_page(serializers.FaultCoverageSerializer))
         rows = self.selected_rows(self.coverage_data(params))
         return public_live(request, self.paginated(rows, serializers.FaultCoverageSerializer))
 
