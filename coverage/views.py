@@ -254,7 +254,7 @@ def fault_detail(request, code: str):
     # leaf's status is that of its visible mappings (one more query, for a blind coder only).
     blind = blind_paper_ids(request)
     shown = visible_papers(FaultMapping.objects.for_list(), request).filter(fault_id__in=subtree + ancestor_ids)
-    mappings = list(shown.first_per_group(group, MAPPING_LIMIT))
+    mappings, totals = shown.first_per_group(group, MAPPING_LIMIT)
     groups = {name: [m for m in mappings if m.group == name] for name in ("direct", "above", "below")}
     direct = groups["direct"]
     if blind and row.is_leaf:
@@ -269,7 +269,7 @@ def fault_detail(request, code: str):
         "direct_mappings": direct,
         "above_mappings": groups["above"],
         "below_mappings": groups["below"],
-        "mapping_totals": {name: items[0].group_total if items else 0 for name, items in groups.items()},
+        "mapping_totals": {name: totals.get(name, 0) for name in groups},
         "mapping_limit": MAPPING_LIMIT,
         # Capped: at scale one leaf can hold hundreds of thousands of records; the lists link to all of them.
         "artifacts": list(fault.artifacts.for_list()[:EVIDENCE_LIMIT]),

@@ -280,19 +280,25 @@ class FaultMappingQuerySet(models.QuerySet):
             .order_by("fault__position", "paper__title")
         )
 
-    def first_per_group(self, group: models.Expression, limit: int) -> "FaultMappingQuerySet":
-        """The first ``limit`` mappings of each ``group`` (an expression over the row) in list order, each annotated
-        with ``group`` and ``group_total`` (the group's full size): one query whatever the groups' sizes."""
+    def first_per_group(self, group: models.Expression, limit: int) -> tuple[list["FaultMapping"], dict[str, int]]:
+        """The first ``limit`` mappings of each ``group`` (an expression over the row) in list order, each with
+        ``.group`` set, and every group's full size. 2 queries (plus this queryset's prefetches): the ranking over
+        narrow rows (id, group, size: a top category ranks ~17,000 mappings at scale 100), then the chosen rows."""
         order = [F("fault__position").asc(), F("paper__title").asc(), F("pk").asc()]
-        return (
+        ranked = list(
             self.annotate(
                 group=group,
                 rank=Window(RowNumber(), partition_by=[group], order_by=order),
                 group_total=Window(Count("pk"), partition_by=[group]),
             )
             .filter(rank__lte=limit)
-            .order_by(*order)
+            .values_list("pk", "group", "group_total")
         )
+        groups = {pk: name for pk, name, _ in ranked}
+        rows = list(self.filter(pk__in=list(groups)))
+        for row in rows:
+            row.group = groups[row.pk]
+        return rows, {name: total for _, name, total in ranked}
 
 
 class FaultMappingManager(models.Manager.from_queryset(FaultMappingQuerySet)):

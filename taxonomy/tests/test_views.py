@@ -284,15 +284,15 @@ class FaultDetailTests(KBTestCase):
         for fault in (self.memory, self.memory_leak):
             with (
                 self.subTest(fault=fault.code),
-                self.assertNumQueries(15),
-            ):  # 12 + 2 for the change history + 1 for the codings
+                self.assertNumQueries(16),
+            ):  # 13 (mappings: ranked ids, then the rows) + 2 for the change history + 1 for the codings
                 self.get(fault)
         grow(self, 4)
         for fault in (self.memory, self.memory_leak):
             with (
                 self.subTest(fault=fault.code),
-                self.assertNumQueries(15),
-            ):  # 12 + 2 for the change history + 1 for the codings
+                self.assertNumQueries(16),
+            ):  # 13 (mappings: ranked ids, then the rows) + 2 for the change history + 1 for the codings
                 self.get(fault)
 
 
