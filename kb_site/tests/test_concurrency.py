@@ -99,7 +99,7 @@ def test_parallel_submissions_and_approvals_lose_and_double_nothing(postgres_onl
     existing = Paper.objects.create(key="existing-2020", title="An existing paper", year=2020, origin="kb-curation")
     papers_before = Paper.objects.count()
 
-    # What each worker sends: NEW_PAPER_SUBMISSIONS new papers with 1-3 mappings, and 20 identical proposals for one paper.
+    # What each worker sends: NEW_PAPER_SUBMISSIONS new papers with 1-3 mappings, 20 identical proposals for one.
     bodies = []
     for n in range(NEW_PAPER_SUBMISSIONS):
         faults = rng.sample(leaves, rng.randint(1, 3))
