@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="kb-dashboard-"))
     env = {
         **os.environ,
@@ -66,7 +68,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-    report(runs)
+    report(runs, load_before)
 
 
 def measure(url: str) -> list[dict]:
@@ -116,7 +118,7 @@ def measure(url: str) -> list[dict]:
     return runs
 
 
-def report(runs: list[dict]) -> None:
+def report(runs: list[dict], load_before: float) -> None:
     plain = [r for r in runs if r["slowdown"] == 1]
     slow = [r for r in runs if r["slowdown"] == 4]
     lines = [
@@ -140,6 +142,9 @@ def report(runs: list[dict]) -> None:
         f"Median of the unthrottled runs: {statistics.median(r['transferred'] for r in plain) / 1024:.0f} KB "
         f"transferred, charts drawn in {statistics.median(r['drawn'] for r in plain):.2f} s; with 4x CPU slow-down "
         f"{slow[0]['drawn']:.2f} s.",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average (1 min) {load_before:.2f} before the runs, "
+        f"{os.getloadavg()[0]:.2f} after (other work on the machine slows every figure above).",
         "",
     ]
     out = ROOT / "bench" / "results" / "dashboard.md"
