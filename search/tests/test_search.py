@@ -1,6 +1,7 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from challenges.tests.factories import make_artifact, make_interview
@@ -156,6 +157,18 @@ class IndexSyncTests(KBTestCase):
         self.assertEqual(keys(engine.search("calibration")), ["fault:T-2"])
         make_artifact(None, url="https://github.com/o/r/issues/9", final_tag="calibration off by one")
         self.assertEqual(len(engine.search("calibration").hits), 2)
+
+    @override_settings(KB_COVERAGE_CACHE=True)
+    def test_a_cached_result_follows_every_write_even_without_signals(self):
+        cache.clear()
+        make_fault("T-2", name="Quantisation drift", parent=self.root)
+        self.assertEqual(keys(engine.search("quantization drift")), ["fault:T-2"])
+        with self.assertNumQueries(2):  # is the index stale; its state (the highest document id)
+            self.assertEqual(keys(engine.search("quantization drift")), ["fault:T-2"])
+        self.assertEqual(keys(engine.search("quantization")), ["fault:T-2"])
+        Fault.objects.filter(code="T-2").update(name="Calibration drift")  # no signal, no new data version
+        self.assertEqual(keys(engine.search("quantization")), [])
+        self.assertEqual(keys(engine.search("calibration drift")), ["fault:T-2"])
 
     def test_rebuild_writes_one_document_per_record(self):
         self.assertEqual(
