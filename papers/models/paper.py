@@ -9,6 +9,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from kb_site.query import count_related
 from taxonomy.models import Fault, Method, ReviewStatus, Source, Strength
 
 
@@ -48,7 +49,9 @@ class PaperQuerySet(models.QuerySet):
                     to_attr="approved_mappings",
                 ),
             )
-            .annotate(mapping_count=Count("mappings", filter=Q(mappings__status=ReviewStatus.APPROVED), distinct=True))
+            # A correlated subquery, not a join + GROUP BY over every paper: the list's count stays a plain COUNT and
+            # the page computes it for its own rows (unless sorted by it).
+            .annotate(mapping_count=count_related(FaultMapping, "paper", status=ReviewStatus.APPROVED))
             .order_by("-year", "title")
         )
 
