@@ -219,8 +219,8 @@ def fault_list(request):
     )
 
 
-EVIDENCE_LIMIT = 200  # records listed on a fault page before "see all"
-MAPPING_LIMIT = 100  # mappings listed per section of a fault page before "see all"
+EVIDENCE_LIMIT = 50  # records listed on a fault page before "see all" (a page of the evidence lists)
+MAPPING_LIMIT = 50  # mappings listed per section of a fault page before "see all" (a page of the papers list)
 
 
 def _challenge_groups(links) -> list[tuple[Challenge, list[ChallengeFault]]]:
