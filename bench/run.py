@@ -306,7 +306,7 @@ def main() -> None:
     for label, database, page_urls in (("scale_1", db1, {**fixed, **pages1}), ("scale_n", db, {**fixed, **pages})):
         for mode, cache in (("cached", True), ("uncached", False)):
             flush_redis()
-            measured = probe(["queries", *page_urls.values()], database, cache=cache)
+            measured = probe(["queries", *page_urls.values()], database, cache=cache, timeout=3600)
             queries[f"{label}_{mode}"] = {name: measured[url] for name, url in page_urls.items()}
     report["queries_per_request"] = queries
 
