@@ -1,11 +1,12 @@
 """The load benchmark (``make bench``): PostgreSQL at scale 100, the app under gunicorn, wrk from a second process.
 
-Run it as ``python -m bench.run`` from the repository root. Steps, in one run (about 15 minutes at scale 100 on a
-2-core machine; bounded by --duration):
+Run it as ``python -m bench.run`` from the repository root. Steps, in one run (about 10 minutes at scale 10 on a
+2-core machine, an estimated 30-50 at scale 100; bounded by --duration):
 
 1. Databases of its own: ``kb_bench`` (seed release 1, ``generate_synthetic --scale N``, then a timed ``seed
    upgrade`` to the shipped release) and ``kb_bench_s1`` (the same at scale 1, for queries per request), recreated
-   unless ``--reuse`` finds them already built.
+   unless ``--reuse`` finds them already built; their search index is rebuilt (timed) here and after step 6's
+   approval, as the first search after a change would otherwise rebuild it inside a request.
 2. The coverage-summary JSON, as the API returns it, written as a static file that the same server serves
    (WhiteNoise, ``bench/settings.py``): the limit for a response.
 3. gunicorn (DEBUG off, a random secret, Redis cache on DB 1, persistent database connections) on
