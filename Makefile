@@ -26,11 +26,12 @@ install-dev: $(VENV)/.installed-dev
 ## Migrate, then bring the data to the shipped seed release (DATABASE_URL; SQLite file by default). Never overwrites:
 ## an empty database gets the seed, one that holds data gets only what a newer release adds or changes where
 ## nobody curated it (`manage.py seed status` shows what that would be). Then train the bug-report classifier when
-## its artefact (var/classifier/, git-ignored) is missing or stale.
+## its artefact (var/classifier/, git-ignored) is missing or stale, and rebuild the search index if the data changed.
 data: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py seed upgrade
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py train_classifier --if-missing
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py search_index --if-stale
 
 ## Serve on http://127.0.0.1:8000 with the real data (embedded SQLite unless DATABASE_URL says otherwise).
 run: data

@@ -280,6 +280,9 @@ if KB_NUM_PROXIES < 0:
 # Site search (the HTML page): at most this many words and characters (more is a form error), and a rate per client.
 KB_SEARCH_MAX_WORDS = env_int("KB_SEARCH_MAX_WORDS", 12)
 KB_SEARCH_MAX_LENGTH = env_int("KB_SEARCH_MAX_LENGTH", 200)
+# A search rebuilds a stale index of at most this many documents itself; a larger one waits for
+# `manage.py search_index --if-stale` (search/index.py). The real data makes about 700.
+KB_SEARCH_INLINE_REBUILD_MAX = env_int("KB_SEARCH_INLINE_REBUILD_MAX", 50_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [

@@ -6,7 +6,7 @@ with any word of the query matches. Its score is the database's relevance score 
 10/4/2/1, PostgreSQL ``ts_rank`` with weights A-D) times its type's weight (fault names and definitions are what a
 practitioner usually looks for), discounted by the share of the query's words it lacks. A fault id or paper key
 typed exactly puts that record first. PostgreSQL ranks and counts the matches itself and returns only the page; SQLite
-ranks in Python. Cost: 4 queries (5 when the index must be rebuilt first), plus the coverage
+ranks in Python. Cost: 4 queries (more when the data changed: the index's size, then its rebuild), plus the coverage
 figures when a fault is among the hits (cached with the coverage cache).
 """
 
@@ -61,6 +61,7 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)  # label -> number of matches
+    stale: bool = False  # the index predates the latest changes (too large to rebuild in a request)
 
 
 def _fts5(words: list[str]) -> tuple[dict[int, float], dict[int, int]]:
@@ -173,12 +174,15 @@ def search(query: str, *, limit: int = LIMIT) -> SearchResults:
     query costs one cache read instead; the benchmark's uncached column shows the first one's cost."""
     if not query:
         return SearchResults(query=query, words=query_words(query))
-    index.ensure_fresh()
+    fresh = index.ensure_fresh()
     if not coverage_cache.enabled():
-        return _with_statuses(_search(query, limit))
-    state = SearchDocument.objects.aggregate(last=Max("id"))["last"]
-    key = hashlib.sha256(f"{state}|{limit}|{query}".encode()).hexdigest()
-    return _with_statuses(coverage_cache.cached(f"search:{key}", lambda: _search(query, limit)))
+        results = _search(query, limit)
+    else:
+        state = SearchDocument.objects.aggregate(last=Max("id"))["last"]
+        key = hashlib.sha256(f"{state}|{limit}|{query}".encode()).hexdigest()
+        results = coverage_cache.cached(f"search:{key}", lambda: _search(query, limit))
+    results.stale = not fresh
+    return _with_statuses(results)
 
 
 def _with_statuses(results: SearchResults) -> SearchResults:

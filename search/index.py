@@ -1,9 +1,13 @@
 """The search index: kept in step with the data by database triggers, rebuilt when the data changed.
 
 Every table a ``SearchDocument`` is built from carries triggers that record a change (``IndexChange``). A search
-first looks for a change; if there is one, it rebuilds the whole index in one transaction (a few hundred rows,
-7 queries to read the data) and consumes the changes it saw. Changes committed during a rebuild leave their row
-behind, so the next search rebuilds again: the index can lag by at most one search, never drift.
+first looks for a change; if there is one, it rebuilds the whole index in one transaction (about 700 documents
+for the real data, 7 queries to read it) and consumes the changes it saw. Changes committed during a rebuild leave
+their row behind, so the next search rebuilds again: the index can lag by at most one search, never drift.
+
+A rebuild grows with the data (210 s for a million documents at the benchmark's scale 100), so a search rebuilds
+only an index of at most ``KB_SEARCH_INLINE_REBUILD_MAX`` documents; a larger one answers as it is, and says so,
+until ``manage.py search_index --if-stale`` (``make data``, or a scheduled job) rebuilds it.
 
 SQLite: an FTS5 table ``search_fts`` (porter stemmer) over the document table (external content), refreshed by
 FTS5's ``rebuild`` command. PostgreSQL: ``SearchDocument.vector``, a weighted ``english`` tsvector with a GIN index.
@@ -12,6 +16,7 @@ Both are created by the migration; the triggers by ``install_triggers`` after ev
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -89,7 +94,19 @@ def rebuild() -> int:
     return len(docs)
 
 
-def ensure_fresh() -> None:
-    """Rebuild the index if the data changed since it was built (one cheap query when it did not)."""
-    if is_stale():
-        rebuild()
+def _too_large_to_rebuild_inline() -> bool:
+    """More than KB_SEARCH_INLINE_REBUILD_MAX documents in the index, or rows to build them from (an index never
+    built is empty): each count stops one row past the limit, so it costs the same at any size."""
+    limit = settings.KB_SEARCH_INLINE_REBUILD_MAX
+    return any(model.objects.all()[: limit + 1].count() > limit for model in (SearchDocument, *SOURCES))
+
+
+def ensure_fresh() -> bool:
+    """Rebuild the index if the data changed since it was built and the rebuild fits in a request; whether the
+    index is up to date (one cheap query when nothing changed)."""
+    if not is_stale():
+        return True
+    if _too_large_to_rebuild_inline():
+        return False
+    rebuild()
+    return True

@@ -355,16 +355,20 @@ class StartCommandsTests(SimpleTestCase):
     def test_make_data_migrates_then_upgrades_the_seed(self):
         makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
         target = re.search(r"^data:.*?\n((?:\t.*\n)+)", makefile, re.M).group(1)
-        # The classifier is trained only when its file is missing (--if-missing): it never touches the database.
-        self.assertEqual(self.manage_commands(target), ["migrate", "seed upgrade", "train_classifier"])
+        # The classifier is trained only when its file is missing (--if-missing): it never touches the database;
+        # the search index is derived from the data and rebuilt only when the data changed (--if-stale).
+        self.assertEqual(self.manage_commands(target), ["migrate", "seed upgrade", "train_classifier", "search_index"])
         self.assertIn("train_classifier --if-missing", target)
+        self.assertIn("search_index --if-stale", target)
 
     def test_the_compose_start_never_loads_fixtures_over_data(self):
         compose = (Path(settings.BASE_DIR) / "docker-compose.yml").read_text()
         self.assertEqual(
-            self.manage_commands(compose), ["migrate", "seed upgrade", "train_classifier", "collectstatic"]
+            self.manage_commands(compose),
+            ["migrate", "seed upgrade", "train_classifier", "search_index", "collectstatic"],
         )
         self.assertIn("train_classifier --if-missing", compose)
+        self.assertIn("search_index --if-stale", compose)
         self.assertNotIn("loaddata", compose)
 
 

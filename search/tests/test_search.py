@@ -1,5 +1,8 @@
+from io import StringIO
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -176,6 +179,42 @@ class IndexSyncTests(KBTestCase):
         )  # faults, papers, artefacts, mention, challenge, interview
         self.assertEqual(SearchDocument.objects.filter(kind="fault").count(), 4)
         self.assertEqual(IndexChange.objects.count(), 0)
+
+
+class LargeIndexTests(KBTestCase):
+    """A search rebuilds a stale index only up to KB_SEARCH_INLINE_REBUILD_MAX documents (at the benchmark's scale
+    a rebuild takes minutes); a larger one answers as it is, says so, and waits for ``manage.py search_index``."""
+
+    def search_index(self, *args) -> str:
+        out = StringIO()
+        call_command("search_index", *args, stdout=out)
+        return out.getvalue().strip()
+
+    def test_a_search_answers_from_a_large_stale_index_and_the_command_rebuilds_it(self):
+        self.assertEqual(index.rebuild(), 12)  # the world's records, as counted in IndexSyncTests
+        make_fault("T-2", name="Quantisation drift", parent=self.root)
+        with self.settings(KB_SEARCH_INLINE_REBUILD_MAX=11):
+            results = engine.search("quantization drift")
+            self.assertEqual((keys(results), results.stale), ([], True))
+            self.assertContains(self.client.get(URL, {"q": "quantization drift"}), "not in the search index yet")
+            self.assertTrue(self.search_index("--if-stale").startswith("Search index rebuilt: 13 documents in "))
+            results = engine.search("quantization drift")
+            self.assertEqual((keys(results), results.stale), (["fault:T-2"], False))
+            self.assertNotContains(self.client.get(URL, {"q": "quantization drift"}), "not in the search index yet")
+            self.assertEqual(self.search_index("--if-stale"), "Search index up to date.")
+        make_fault("T-3", name="Gradient clipping off", parent=self.root)
+        with self.settings(KB_SEARCH_INLINE_REBUILD_MAX=13):  # 13 documents: within the limit, rebuilt inline
+            results = engine.search("gradient clipping")
+            self.assertEqual((keys(results)[:1], results.stale), (["fault:T-3"], False))
+        self.assertEqual(SearchDocument.objects.count(), 14)
+
+    def test_an_index_never_built_is_judged_by_the_rows_it_would_hold(self):
+        self.assertEqual(SearchDocument.objects.count(), 0)
+        with self.settings(KB_SEARCH_INLINE_REBUILD_MAX=3):  # the world has 4 faults
+            results = engine.search("memory leak")
+            self.assertEqual((results.hits, results.stale), ([], True))
+        self.assertEqual(SearchDocument.objects.count(), 0)
+        self.assertEqual(keys(engine.search("memory leak"))[:1], ["fault:T.1-1"])  # default limit: rebuilt inline
 
 
 class RelevanceTests(TestCase):
