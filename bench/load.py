@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -197,20 +198,25 @@ def wait_quiet(max_wait: float, threshold: float = 0.25) -> float:
     return busy
 
 
-def wrk(url: str, *, duration: int, connections: int, warmup: int = 3) -> dict:
+def wrk(url: str, *, duration: int, connections: int, warmup: int = 3, first_visit: bool = False) -> dict:
+    """wrk's figures for ``url``. ``first_visit``: every request gets a URL of its own (``bench/report.lua``), so
+    none is answered from a cache keyed on the URL (the page cache, a proxy): what a page costs the first time."""
     binary = ensure_wrk()
     script = str(BENCH / "report.lua")
+    env = {**os.environ, "BENCH_FIRST_VISIT": "1"} if first_visit else None
     if warmup:
         subprocess.run(
-            [binary, "-t1", f"-c{connections}", f"-d{warmup}s", "--timeout", "60s", url],
+            [binary, "-t1", f"-c{connections}", f"-d{warmup}s", "--timeout", "60s", "-s", script, url],
             check=False,
             stdout=subprocess.DEVNULL,
+            env=env,
         )
     out = subprocess.run(
         [binary, "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "60s", "-s", script, url],
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     ).stdout
     line = next(line for line in out.splitlines() if line.startswith("BENCH-JSON "))
     raw = json.loads(line.removeprefix("BENCH-JSON "))

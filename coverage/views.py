@@ -253,8 +253,15 @@ def fault_detail(request, code: str):
     # The papers the user codes blind are left out of the lists, the history and the pending adjudications, and a
     # leaf's status is that of its visible mappings (one more query, for a blind coder only).
     blind = blind_paper_ids(request)
-    shown = visible_papers(FaultMapping.objects.for_list(), request).filter(fault_id__in=subtree + ancestor_ids)
+    if blind:  # the outline's counts include the hidden papers: rank the whole subtree's visible mappings
+        listed, below_total = subtree + ancestor_ids, None
+    else:  # only the faults holding the first mappings below (the outline counts each fault's mappings)
+        first_below, below_total = outline.first_below(code, MAPPING_LIMIT)
+        listed = [fault.pk, *ancestor_ids, *first_below]
+    shown = visible_papers(FaultMapping.objects.for_list(), request).filter(fault_id__in=listed)
     mappings, totals = shown.first_per_group(group, MAPPING_LIMIT)
+    if below_total is not None:
+        totals["below"] = below_total
     groups = {name: [m for m in mappings if m.group == name] for name in ("direct", "above", "below")}
     direct = groups["direct"]
     if blind and row.is_leaf:

@@ -144,6 +144,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "kb_site.middleware.LoginThrottleMiddleware",
+    # Last, so that authentication and CSRF have run: anonymous GETs of KB_PAGE_CACHE_VIEWS answered per data version.
+    "coverage.page_cache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "kb_site.urls"
@@ -205,6 +207,42 @@ DJANGO_REDIS_LOGGER = "kb_site.cache"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if os.environ.get("KB_COVERAGE_CACHE"):
     KB_COVERAGE_CACHE = env_bool("KB_COVERAGE_CACHE", True)
+# Public read-only answers that coverage.page_cache serves per data version to anonymous visitors (URL names): every
+# record they show is one whose change bumps the data version (coverage/signals.py). Pages that show anything else
+# (submissions, snapshots, releases, search, the classifier) are not listed.
+KB_PAGE_CACHE_VIEWS = frozenset(
+    [
+        "coverage:fault-detail",
+        "coverage:agreement",
+        "papers:paper-list",
+        "papers:paper-detail",
+        "challenges:evidence-list",
+        "challenges:artifact-detail",
+        "challenges:mention-list",
+        "challenges:interview-list",
+        "challenges:interview-detail",
+        "challenges:challenge-list",
+        "challenges:challenge-detail",
+        *(
+            f"api:{name}-{kind}"
+            for name in (
+                "fault",
+                "method",
+                "paper",
+                "mapping",
+                "coding",
+                "github-artifact",
+                "stackoverflow-post",
+                "interview",
+                "interview-mention",
+                "challenge",
+            )
+            for kind in ("list", "detail")
+        ),
+    ]
+)
+# How long a browser or proxy may reuse such an answer before revalidating it with its ETag (seconds).
+KB_PAGE_MAX_AGE = env_int("KB_PAGE_MAX_AGE", 30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -204,6 +204,19 @@ class FaultDetailTests(KBTestCase):
         see_all = f'<a href="{reverse("papers:paper-list")}?ancestor=T">'
         self.assertContains(response, f"Showing the first 2 of 4:\n  {see_all}")
 
+    def test_the_first_mappings_below_come_from_the_first_faults_and_the_count_from_all(self):
+        make_mapping(make_paper("gamma", title="Gamma"), self.memory_leak)
+        make_mapping(make_paper("delta", title="Delta"), self.uncovered, strength="partial")
+        for limit, keys in ((1, ["beta"]), (2, ["beta", "alpha"]), (3, ["beta", "alpha", "gamma"])):
+            with self.subTest(limit=limit), mock.patch.object(coverage_views, "MAPPING_LIMIT", limit):
+                response = self.get(self.root)
+                # Memory (beta), Memory leak (alpha, gamma), Uncovered (delta): 4 below the root in all.
+                self.assertEqual([m.paper.key for m in response.context["below_mappings"]], keys)
+                self.assertEqual(response.context["mapping_totals"]["below"], 4)
+        with mock.patch.object(coverage_views, "MAPPING_LIMIT", 50):
+            response = self.get(self.root)
+        self.assertEqual([m.paper.key for m in response.context["below_mappings"]], ["beta", "alpha", "gamma", "delta"])
+
     def test_unaddressed_leaf_says_why(self):
         make_mapping(make_paper("gamma", title="Gamma pending"), self.uncovered, status=ReviewStatus.PENDING)
         response = self.get(self.uncovered)
