@@ -14,11 +14,11 @@ data version (``coverage/cache.py``). So for an anonymous ``GET`` of one of the 
 * gives every such answer its ``ETag`` and ``Cache-Control: public, max-age=KB_PAGE_MAX_AGE, must-revalidate``, so
   browsers and a reverse proxy (``bench/load.py`` configures nginx) revalidate it for the price of one cache read.
 
-Visitors with credentials (a session cookie or an ``Authorization`` header) always get the view itself: their pages differ (the
-header's account menu, a blind coder's hidden mappings, ``papers.blind``). So do requests carrying a pending flash
-message. What a hit skips is the view, and with it the API's per-client throttles (a hit costs one cache read).
-With coverage caching off (a process-local cache, ``coverage.cache.enabled``) or the cache unreachable, every request
-runs its view. ``bench/findings.md`` gives what it saves.
+Visitors with credentials (a session cookie or an ``Authorization`` header) always get the view itself: their
+pages differ (the header's account menu, a blind coder's hidden mappings, ``papers.blind``). So do requests carrying
+a pending flash message. What a hit skips is the view, and with it the API's per-client throttles (a hit costs one
+cache read). With coverage caching off (a process-local cache, ``coverage.cache.enabled``) or the cache unreachable,
+every request runs its view. ``bench/findings.md`` gives what it saves.
 """
 
 from __future__ import annotations
