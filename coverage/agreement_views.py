@@ -34,8 +34,7 @@ def agreement(request):
         status = 400
     else:
         status = 200
-        options = filterset.engine_options() if filterset.is_bound else {}
-        report = agreement_engine.agreement(filterset.qs, **options)
+        report = agreement_engine.filtered_agreement(filterset, blind=bool(blind_paper_ids(request)))
     context = {"filter": filterset, "report": report, "blind": bool(blind_paper_ids(request))}
     return render(request, "coverage/agreement.html", context, status=status)
 

@@ -9,6 +9,7 @@ from django.db.models.signals import post_migrate
 
 from challenges.models import Artifact, Challenge, ChallengeFault, Interview, InterviewMention
 from coverage.cache import bump_data_version, bump_on_change
+from coverage.models import Snapshot
 from papers.models import Adjudication, CodedMapping, Coding, FaultMapping, Paper
 from taxonomy.models import Fault, Method, ReportedFigure, Source
 
@@ -24,4 +25,7 @@ def connect() -> None:
     # Codings and adjudications feed the explorer's "depends on a pending adjudication" marks.
     bump_on_change(Coding, CodedMapping, Adjudication)
     bump_on_change(Artifact, Interview, InterviewMention, Challenge, ChallengeFault)
+    # A frozen snapshot never changes, but one can be added or deleted: the snapshot pages and diffs that name it
+    # are stored per data version like every other public page (coverage/page_cache.py).
+    bump_on_change(Snapshot)
     post_migrate.connect(_after_migrate, dispatch_uid="kb-coverage-post-migrate", weak=False)

@@ -209,11 +209,15 @@ if os.environ.get("KB_COVERAGE_CACHE"):
     KB_COVERAGE_CACHE = env_bool("KB_COVERAGE_CACHE", True)
 # Public read-only answers that coverage.page_cache serves per data version to anonymous visitors (URL names): every
 # record they show is one whose change bumps the data version (coverage/signals.py). Pages that show anything else
-# (submissions, snapshots, releases, search, the classifier) are not listed.
+# (submissions, releases, search, the classifier) are not listed.
 KB_PAGE_CACHE_VIEWS = frozenset(
     [
+        "coverage:fault-list",
         "coverage:fault-detail",
         "coverage:agreement",
+        "coverage:snapshot-list",
+        "coverage:snapshot-detail",
+        "coverage:snapshot-diff",
         "papers:paper-list",
         "papers:paper-detail",
         "challenges:evidence-list",

@@ -8,10 +8,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from coverage.agreement import STRENGTHS, AgreementFigures, AgreementReport, agreement
+from coverage.agreement import STRENGTHS, AgreementFigures, AgreementReport, filtered_agreement
 from coverage.filtersets import AgreementFilterSet
 from kb_site.api.filters import FilterBackend, validated_filterset
-from papers.blind import visible_papers
+from papers.blind import blind_paper_ids, visible_papers
 from papers.models import Coding
 
 
@@ -138,7 +138,7 @@ class AgreementViewSet(GenericViewSet):
     def list(self, request):
         # The filter backend is declared for the schema; the filterset is validated once here (a 400 otherwise).
         filterset = validated_filterset(AgreementFilterSet(request.query_params, self.get_queryset(), request=request))
-        report = agreement(filterset.qs, **filterset.engine_options())
+        report = filtered_agreement(filterset, blind=bool(blind_paper_ids(request)))
         if request.accepted_renderer.format == "csv":
             return Response(csv_rows(report))
         return Response(AgreementSerializer(report).data)

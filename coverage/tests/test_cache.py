@@ -179,6 +179,19 @@ class CachedPagesTests(KBTestCase):
     def setUp(self):
         caches["default"].clear()
 
+    @override_settings(KB_PAGE_CACHE_VIEWS=frozenset())  # the view and its fragment, not the stored page
+    def test_the_explorer_tree_fragment_is_used_whatever_else_the_query_string_holds(self):
+        first = self.client.get("/faults/")  # fills the coverage pieces and the tree fragment
+        with mock.patch("coverage.views.explorer.explorer_rows") as rows:
+            tagged = self.client.get("/faults/?utm_source=newsletter")
+        rows.assert_not_called()  # the tree came from the fragment
+        tree = first.content.decode()
+        self.assertIn(tree[tree.index("<tbody>") : tree.index("</tbody>")], tagged.content.decode())
+        # Sorted by evidence, the leaves come first in another order: never the tree-order fragment.
+        by_evidence = self.client.get("/faults/?sort=evidence").content.decode()
+        self.assertLess(by_evidence.index('data-code="T.1-1"'), by_evidence.index('data-code="T-1"'))
+        self.assertNotIn('data-code="T.1"', by_evidence[by_evidence.index("<tbody>") :])
+
     def test_explorer_and_summary_api_are_fresh_after_an_approval(self):
         with self.captureOnCommitCallbacks(execute=True):
             mapping = make_mapping(make_paper("zeta"), self.uncovered, status=ReviewStatus.PENDING)

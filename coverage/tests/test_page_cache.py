@@ -6,17 +6,21 @@ from unittest import mock
 from django.core.cache import cache
 from django.test import override_settings
 
+from coverage import agreement, snapshots
 from kb_site.test import KBTestCase
 from papers.tests.factories import make_mapping, make_paper
 from taxonomy.models import ReviewStatus
 
 PAGES = [
+    "/faults/",
+    "/faults/?status=unaddressed",
     "/faults/T.1-1/",
     "/papers/?year_min=2020",
     "/evidence/?fault=T.1-1",
     "/evidence/interview-mentions/",
     "/challenges/",
     "/agreement/",
+    "/snapshots/",
     "/api/papers/?year_min=2020",
     "/api/mappings/",
     "/api/faults/?ancestor=T",
@@ -69,6 +73,17 @@ class PublicPageCacheTests(KBTestCase):
             self.alpha.title = "Alpha: renamed"
             self.alpha.save()
         self.assertContains(self.client.get("/api/papers/?year_min=2020"), "Alpha: renamed")
+
+    def test_a_new_snapshot_is_listed_at_once(self):
+        before = self.client.get("/snapshots/")
+        self.assertNotContains(before, "after-review")
+        with self.captureOnCommitCallbacks(execute=True):
+            snapshots.freeze("after-review")
+        self.assertContains(self.client.get("/snapshots/"), "after-review")
+        url = "/snapshots/diff/?before=after-review&after=live"
+        self.assertEqual(self.client.get(url).status_code, 200)
+        with self.assertNumQueries(0):
+            self.assertEqual(self.client.get(url).status_code, 200)
 
     def test_each_url_and_each_negotiated_format_is_stored_apart(self):
         as_json = self.client.get("/api/papers/", headers={"Accept": "application/json"})
@@ -132,3 +147,22 @@ class PublicPageCacheTests(KBTestCase):
             self.client.get("/faults/T.1-1/")
             uncached = self.client.get("/faults/T.1-1/")
         self.assertNotIn("ETag", uncached)
+
+
+@override_settings(KB_COVERAGE_CACHE=True)
+class StoredAgreementTests(KBTestCase):
+    """Signed-in readers (curators mostly) get the agreement figures computed once per data version and filters."""
+
+    def setUp(self):
+        cache.clear()
+
+    def test_figures_are_computed_once_per_data_version_and_filters(self):
+        self.client.force_login(self.curator)
+        with mock.patch("coverage.agreement.agreement", wraps=agreement.agreement) as engine:
+            for url in ("/agreement/", "/agreement/", "/api/agreement/", "/agreement/?adjudication=pending"):
+                self.assertEqual(self.client.get(url).status_code, 200)
+            self.assertEqual(engine.call_count, 2)  # unfiltered (page and API alike), then pending
+            with self.captureOnCommitCallbacks(execute=True):
+                make_mapping(make_paper("gamma"), self.uncovered, status=ReviewStatus.APPROVED)
+            self.client.get("/agreement/")
+            self.assertEqual(engine.call_count, 3)
