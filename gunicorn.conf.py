@@ -1,13 +1,13 @@
 """gunicorn's settings for every deployment (read from the working directory: compose, the Dockerfile, the benchmark).
 
-Command-line flags still win (``--workers``, ``--bind``). What this file adds is the garbage collector's part:
-a worker holds ~150,000 long-lived objects once the app is loaded (Django, DRF, plotly's figure classes, the
-URLconf, the templates). CPython's full collection walks every one of them, and a request that allocates enough
-to trigger one pays for all: a pause of tens of milliseconds at random, which is what a page's 95th and 99th
-percentile latencies measured under load (``bench/findings.md``). ``gc.freeze()`` after the app is loaded moves
-those objects out of the collector's sight for good (they live as long as the worker anyway); collections then
-scan only what requests allocate. The same device Instagram described for Django under uWSGI, and what CPython
-documents ``gc.freeze`` for (call it after loading, before or after ``fork``).
+Command-line flags still win (``--workers``, ``--bind``). What this file adds is the garbage collector's part: a
+process that has loaded the app and served each page once tracks ~240,000 objects, nearly all of them long-lived
+(Django, DRF, plotly's figure classes, the URLconf, the compiled templates). CPython's full collection walks every
+one of them, and the request that allocates enough to trigger one pays for all: a pause at random, which is what a
+page's 95th and 99th percentile latencies under load show (``bench/findings.md`` has the A/B figures).
+``gc.freeze()`` after the app is loaded moves those objects out of the collector's sight for good (they live as long
+as the worker anyway); collections then scan only what requests allocate. The device Instagram described for Django
+under uWSGI, and what CPython documents ``gc.freeze`` for (call it after loading, before or after ``fork``).
 """
 
 import gc
