@@ -29,13 +29,14 @@ def agreement(request):
     """The agreement figures (``coverage/agreement.py``), with the filters of ``/api/agreement/``."""
     # The papers the user codes blind are left out, all their samples (papers.blind).
     filterset = AgreementFilterSet(request.GET or None, visible_papers(Coding.objects.all(), request))
+    blind = bool(blind_paper_ids(request))
     report = None
     if filterset.is_bound and not filterset.is_valid():
         status = 400
     else:
         status = 200
-        report = agreement_engine.filtered_agreement(filterset, blind=bool(blind_paper_ids(request)))
-    context = {"filter": filterset, "report": report, "blind": bool(blind_paper_ids(request))}
+        report = agreement_engine.filtered_agreement(filterset, blind=blind)
+    context = {"filter": filterset, "report": report, "blind": blind}
     return render(request, "coverage/agreement.html", context, status=status)
 
 
